@@ -1,0 +1,1 @@
+"""The fake-dataverse pytest plugin (entry point ``fake_dataverse``)."""

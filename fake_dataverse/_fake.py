@@ -1,0 +1,150 @@
+"""``FakeDataverse``: the object a user holds — one fake organization and its surfaces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from fake_dataverse._clock import Clock, IdFactory
+from fake_dataverse._metadata import EntityMetadata, default_metadata, entity_metadata_from_dict
+from fake_dataverse._organization import Caller, Organization, Settings, User
+from fake_dataverse._rows import project
+from fake_dataverse._service import OrganizationService
+from fake_dataverse._store import StoreSnapshot
+from fake_dataverse._values import ColumnSet, Entity
+
+__all__ = ["FakeDataverse", "Snapshot"]
+
+DEFAULT_URL = "https://contoso.crm.dynamics.com"
+
+
+@attrs.frozen
+class Snapshot:
+    """A saved state of a fake (rows, change logs, users, counters, time) for ``restore``."""
+
+    store: StoreSnapshot
+    users: Mapping[uuid.UUID, User]
+
+
+def _normalise_url(url: str) -> str:
+    url = url.rstrip("/")
+    if not url.startswith(("https://", "http://")) or "/" in url.split("://", 1)[1]:
+        raise ValueError(f"url must be an organization root such as {DEFAULT_URL!r}, not {url!r}")
+    return url
+
+
+class FakeDataverse:
+    """An in-memory Dataverse organization with the ``backgroundoperation`` table.
+
+    ``FakeDataverse()`` holds the shipped tables; ``tables=[…]`` adds tables of your own, as
+    :class:`EntityMetadata` or in the ``_tables/*.json`` dictionary shape. Settings are named as
+    in ``docs/fidelity.md``.
+    """
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        clock: Clock | dt.datetime | None = None,
+        id_factory: IdFactory | int | str | None = None,
+        tables: Iterable[EntityMetadata | Mapping[str, Any]] = (),
+        strict_writes: bool = False,
+        enforce_state_status: bool = True,
+        atomic_changesets: bool = False,
+        ttl_emits_deletes: bool = False,
+        change_tracking_expiry_days: int = 30,
+        max_page_size: int = 5000,
+        require_auth: bool = True,
+    ) -> None:
+        self.url = _normalise_url(url)
+        self.settings = Settings(
+            strict_writes=strict_writes,
+            enforce_state_status=enforce_state_status,
+            atomic_changesets=atomic_changesets,
+            ttl_emits_deletes=ttl_emits_deletes,
+            change_tracking_expiry_days=change_tracking_expiry_days,
+            max_page_size=max_page_size,
+            require_auth=require_auth,
+        )
+        self.clock = clock if isinstance(clock, Clock) else Clock(clock)
+        if not isinstance(id_factory, IdFactory):
+            seed = id_factory if id_factory is not None else zlib.crc32(self.url.encode())
+            id_factory = IdFactory(seed)
+        metadata = default_metadata()
+        for table in tables:
+            metadata.add(
+                table if isinstance(table, EntityMetadata) else entity_metadata_from_dict(table)
+            )
+        self._org = Organization(
+            url=self.url,
+            metadata=metadata,
+            settings=self.settings,
+            clock=self.clock,
+            ids=id_factory,
+        )
+
+    @property
+    def organization(self) -> Organization:
+        """The organization's state (for adapters built on the fake)."""
+        return self._org
+
+    @property
+    def metadata(self) -> list[EntityMetadata]:
+        """The tables this organization holds."""
+        return list(self._org.metadata)
+
+    @property
+    def admin_id(self) -> uuid.UUID:
+        """The id of the default caller, a System Administrator."""
+        return self._org.admin_id
+
+    @property
+    def service(self) -> OrganizationService:
+        """The SDK-style service, as the System Administrator."""
+        return OrganizationService(self._org, Caller(self._org.admin_id))
+
+    def service_for(self, user_id: uuid.UUID) -> OrganizationService:
+        """Return the SDK-style service acting as another user (see :meth:`add_user`)."""
+        self._org.user(user_id)
+        return OrganizationService(self._org, Caller(user_id))
+
+    def add_user(self, fullname: str, *, privileges: Iterable[str] | None = None) -> uuid.UUID:
+        """Add a user holding ``privileges`` (None: every one); return its ``systemuserid``.
+
+        Privilege names are Dataverse's: ``prvCreatebackgroundoperation``,
+        ``prvReadbackgroundoperation``, ``prvWritebackgroundoperation``,
+        ``prvDeletebackgroundoperation``, ``prvActOnBehalfOfAnotherUser``.
+        """
+        return self._org.add_user(fullname, privileges=privileges)
+
+    def rows(self, table: str = "backgroundoperation") -> list[Entity]:
+        """Return the live rows of a table as Entities with every column (nulls included)."""
+        metadata = self._org.table(table)
+        with self._org.store.lock:
+            return [
+                project(self._org, metadata, row, ColumnSet(all_columns=True), include_nulls=True)
+                for row in self._org.store.rows(table)
+            ]
+
+    def reset(self) -> None:
+        """Empty the organization: no rows, no added users, versions and ids from the start."""
+        self._org.reset()
+
+    def snapshot(self) -> Snapshot:
+        """Save the whole state, to put back with :meth:`restore`."""
+        with self._org.store.lock:
+            return Snapshot(self._org.store.snapshot(), dict(self._org.users))
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Put back a state saved with :meth:`snapshot`."""
+        with self._org.store.lock:
+            self._org.store.restore(snapshot.store)
+            self._org.users = dict(snapshot.users)
+
+    def __repr__(self) -> str:
+        return f"FakeDataverse({self.url!r})"

@@ -1,0 +1,323 @@
+"""Table metadata as data: tables, columns, choices, keys and the state/status map.
+
+Everything the engine knows about a table comes from an :class:`EntityMetadata`. The shipped
+tables (``backgroundoperation`` and the small ``systemuser`` its lookups point to) are loaded from
+JSON files in ``_tables/``; a user can describe a table of their own with the same dictionary
+shape and hand it to :func:`entity_metadata_from_dict`.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "AttributeMetadata",
+    "AttributeRequiredLevel",
+    "AttributeTypeCode",
+    "EntityKeyMetadata",
+    "EntityMetadata",
+    "MetadataRegistry",
+    "OptionMetadata",
+    "default_metadata",
+    "entity_metadata_from_dict",
+]
+
+_METADATA_NAMESPACE = uuid.UUID("6f1c2b1e-0d5a-4d8e-9c1a-5b7e2f3d4a10")
+
+
+class AttributeTypeCode(enum.Enum):
+    """Column types, named as Dataverse's ``AttributeTypeCode``."""
+
+    UNIQUEIDENTIFIER = "Uniqueidentifier"
+    STRING = "String"
+    MEMO = "Memo"
+    INTEGER = "Integer"
+    BIGINT = "BigInt"
+    DATETIME = "DateTime"
+    PICKLIST = "Picklist"
+    LOOKUP = "Lookup"
+    BOOLEAN = "Boolean"
+
+    @property
+    def edm_type(self) -> str:
+        """Return the OData (CSDL) type the Web API uses for the column."""
+        return _EDM_TYPES[self]
+
+
+_EDM_TYPES = {
+    AttributeTypeCode.UNIQUEIDENTIFIER: "Edm.Guid",
+    AttributeTypeCode.STRING: "Edm.String",
+    AttributeTypeCode.MEMO: "Edm.String",
+    AttributeTypeCode.INTEGER: "Edm.Int32",
+    AttributeTypeCode.BIGINT: "Edm.Int64",
+    AttributeTypeCode.DATETIME: "Edm.DateTimeOffset",
+    AttributeTypeCode.PICKLIST: "Edm.Int32",
+    AttributeTypeCode.LOOKUP: "Edm.Guid",
+    AttributeTypeCode.BOOLEAN: "Edm.Boolean",
+}
+
+
+class AttributeRequiredLevel(enum.Enum):
+    """How required a column is; Dataverse itself enforces only ``SystemRequired``."""
+
+    NONE = "None"
+    RECOMMENDED = "Recommended"
+    APPLICATION_REQUIRED = "ApplicationRequired"
+    SYSTEM_REQUIRED = "SystemRequired"
+
+
+@attrs.frozen
+class OptionMetadata:
+    """One choice value with its label; ``state`` says which state a status value belongs to."""
+
+    value: int
+    label: str
+    state: int | None = None
+
+
+@attrs.frozen
+class AttributeMetadata:
+    """One column of a table."""
+
+    logical_name: str
+    attribute_type: AttributeTypeCode
+    schema_name: str = ""
+    display_name: str = ""
+    description: str = ""
+    required_level: AttributeRequiredLevel = AttributeRequiredLevel.NONE
+    is_valid_for_create: bool = True
+    is_valid_for_update: bool = True
+    is_valid_for_read: bool = True
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    options: tuple[OptionMetadata, ...] = ()
+    default_value: int | None = None
+    targets: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    attribute_of: str | None = None
+    format: str | None = None
+    date_time_behavior: str | None = None
+
+    @property
+    def is_read_only(self) -> bool:
+        """Return True when the column can be neither created nor updated."""
+        return not (self.is_valid_for_create or self.is_valid_for_update)
+
+    @property
+    def is_virtual(self) -> bool:
+        """Return True for name columns computed from a lookup (``createdbyname``)."""
+        return self.attribute_of is not None
+
+    @property
+    def odata_name(self) -> str:
+        """Return the Web API property name (``_createdby_value`` for a lookup)."""
+        if self.attribute_type is AttributeTypeCode.LOOKUP:
+            return f"_{self.logical_name}_value"
+        return self.logical_name
+
+    @property
+    def metadata_id(self) -> uuid.UUID:
+        """Return a stable MetadataId for the column."""
+        return uuid.uuid5(_METADATA_NAMESPACE, f"attribute:{self.logical_name}")
+
+    def option(self, value: int) -> OptionMetadata | None:
+        """Return the option with this value, or None."""
+        for option in self.options:
+            if option.value == value:
+                return option
+        return None
+
+
+@attrs.frozen
+class EntityKeyMetadata:
+    """An alternate key: on an elastic table, the primary key plus ``partitionid``."""
+
+    schema_name: str
+    logical_name: str
+    key_attributes: tuple[str, ...]
+    display_name: str = ""
+
+
+@attrs.frozen
+class EntityMetadata:
+    """One table: its names, columns, keys, messages and state/status pairs."""
+
+    logical_name: str
+    entity_set_name: str
+    primary_id_attribute: str
+    primary_name_attribute: str
+    attributes: tuple[AttributeMetadata, ...]
+    schema_name: str = ""
+    display_name: str = ""
+    display_collection_name: str = ""
+    table_type: str = "Standard"
+    ownership_type: str = "OrganizationOwned"
+    object_type_code: int = 10000
+    keys: tuple[EntityKeyMetadata, ...] = ()
+    messages: frozenset[str] = frozenset()
+    state_attribute: str | None = None
+    status_attribute: str | None = None
+    change_tracking_enabled: bool = False
+    partition_attribute: str | None = None
+    ttl_attribute: str | None = None
+    _by_name: Mapping[str, AttributeMetadata] = attrs.field(
+        init=False, repr=False, eq=False, alias="_by_name"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {a.logical_name: a for a in self.attributes})
+
+    @property
+    def is_elastic(self) -> bool:
+        """Return True for an elastic (Cosmos DB-backed) table."""
+        return self.table_type == "Elastic"
+
+    @property
+    def metadata_id(self) -> uuid.UUID:
+        """Return a stable MetadataId for the table."""
+        return uuid.uuid5(_METADATA_NAMESPACE, f"entity:{self.logical_name}")
+
+    @property
+    def primary_id(self) -> AttributeMetadata:
+        """Return the primary key column."""
+        return self._by_name[self.primary_id_attribute]
+
+    def attribute(self, logical_name: str) -> AttributeMetadata | None:
+        """Return the column with this exact (case-sensitive) logical name, or None."""
+        return self._by_name.get(logical_name)
+
+    def stored_attributes(self) -> Iterable[AttributeMetadata]:
+        """Yield the columns that hold a value in a row (every column but virtual ones)."""
+        return (a for a in self.attributes if not a.is_virtual)
+
+    def status_options_for(self, state: int) -> tuple[int, ...]:
+        """Return the status values that belong to a state, in metadata order."""
+        status = self.attribute(self.status_attribute) if self.status_attribute else None
+        if status is None:
+            return ()
+        return tuple(o.value for o in status.options if o.state == state)
+
+    def state_of_status(self, status_value: int) -> int | None:
+        """Return the state a status value belongs to, or None."""
+        status = self.attribute(self.status_attribute) if self.status_attribute else None
+        option = status.option(status_value) if status is not None else None
+        return option.state if option is not None else None
+
+    def privilege_name(self, access: str) -> str:
+        """Return the privilege for an access right (``Read``: ``prvReadbackgroundoperation``)."""
+        return f"prv{access}{self.logical_name}"
+
+
+@attrs.define
+class MetadataRegistry:
+    """The tables an organization holds, by logical name and by entity set name."""
+
+    _tables: dict[str, EntityMetadata] = attrs.field(factory=dict, alias="_tables")
+
+    def add(self, table: EntityMetadata) -> None:
+        """Add (or replace) a table."""
+        self._tables[table.logical_name] = table
+
+    def get(self, logical_name: str) -> EntityMetadata | None:
+        """Return the table with this logical name, or None."""
+        return self._tables.get(logical_name)
+
+    def by_entity_set(self, entity_set_name: str) -> EntityMetadata | None:
+        """Return the table whose entity set has this (case-sensitive) name, or None."""
+        for table in self._tables.values():
+            if table.entity_set_name == entity_set_name:
+                return table
+        return None
+
+    def __iter__(self) -> Iterator[EntityMetadata]:
+        return iter(self._tables.values())
+
+    def __contains__(self, logical_name: object) -> bool:
+        return logical_name in self._tables
+
+
+def _option(raw: Mapping[str, Any]) -> OptionMetadata:
+    return OptionMetadata(value=int(raw["value"]), label=str(raw["label"]), state=raw.get("state"))
+
+
+def _attribute(raw: Mapping[str, Any]) -> AttributeMetadata:
+    return AttributeMetadata(
+        logical_name=raw["logical_name"],
+        attribute_type=AttributeTypeCode(raw["type"]),
+        schema_name=raw.get("schema_name", raw["logical_name"]),
+        display_name=raw.get("display_name", ""),
+        description=raw.get("description", ""),
+        required_level=AttributeRequiredLevel(raw.get("required_level", "None")),
+        is_valid_for_create=raw.get("valid_for_create", True),
+        is_valid_for_update=raw.get("valid_for_update", True),
+        is_valid_for_read=raw.get("valid_for_read", True),
+        max_length=raw.get("max_length"),
+        min_value=raw.get("min_value"),
+        max_value=raw.get("max_value"),
+        options=tuple(_option(o) for o in raw.get("options", ())),
+        default_value=raw.get("default_value"),
+        targets=tuple(raw.get("targets", ())),
+        relationship_name=raw.get("relationship_name"),
+        attribute_of=raw.get("attribute_of"),
+        format=raw.get("format"),
+        date_time_behavior=raw.get("date_time_behavior"),
+    )
+
+
+def entity_metadata_from_dict(raw: Mapping[str, Any]) -> EntityMetadata:
+    """Build a table's metadata from its dictionary description (the ``_tables/*.json`` shape)."""
+    keys = tuple(
+        EntityKeyMetadata(
+            schema_name=k["schema_name"],
+            logical_name=k.get("logical_name", k["schema_name"].lower()),
+            key_attributes=tuple(k["key_attributes"]),
+            display_name=k.get("display_name", ""),
+        )
+        for k in raw.get("keys", ())
+    )
+    return EntityMetadata(
+        logical_name=raw["logical_name"],
+        entity_set_name=raw["entity_set_name"],
+        primary_id_attribute=raw["primary_id_attribute"],
+        primary_name_attribute=raw["primary_name_attribute"],
+        attributes=tuple(_attribute(a) for a in raw["attributes"]),
+        schema_name=raw.get("schema_name", raw["logical_name"]),
+        display_name=raw.get("display_name", ""),
+        display_collection_name=raw.get("display_collection_name", ""),
+        table_type=raw.get("table_type", "Standard"),
+        ownership_type=raw.get("ownership_type", "OrganizationOwned"),
+        object_type_code=raw.get("object_type_code", 10000),
+        keys=keys,
+        messages=frozenset(raw.get("messages", ())),
+        state_attribute=raw.get("state_attribute"),
+        status_attribute=raw.get("status_attribute"),
+        change_tracking_enabled=raw.get("change_tracking_enabled", False),
+        partition_attribute=raw.get("partition_attribute"),
+        ttl_attribute=raw.get("ttl_attribute"),
+    )
+
+
+@functools.cache
+def _load_shipped(name: str) -> EntityMetadata:
+    text = resources.files("fake_dataverse").joinpath("_tables", f"{name}.json").read_text("utf-8")
+    return entity_metadata_from_dict(json.loads(text))
+
+
+SHIPPED_TABLES = ("backgroundoperation", "systemuser")
+
+
+def default_metadata() -> MetadataRegistry:
+    """Return a new registry holding the shipped tables (parsed once: metadata is immutable)."""
+    registry = MetadataRegistry()
+    for name in SHIPPED_TABLES:
+        registry.add(_load_shipped(name))
+    return registry

@@ -1,0 +1,132 @@
+"""``OrganizationService``: the SDK-style surface. ``execute(request)`` dispatches by message name.
+
+Every message runs under the store's lock, so several threads may call one service (or several
+services of one organization) at once; each message sees and leaves a consistent store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from fake_dataverse import _bulk, _crud  # noqa: F401  (importing registers their handlers)
+from fake_dataverse import _errors as errors
+from fake_dataverse._organization import Caller, Organization
+from fake_dataverse._registry import ExecutionContext, definition_for, table_of_target
+from fake_dataverse._requests import (
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    OrganizationRequest,
+    OrganizationResponse,
+    RetrieveRequest,
+    RetrieveResponse,
+    UpdateRequest,
+    UpsertRequest,
+    UpsertResponse,
+)
+from fake_dataverse._values import ColumnSet, Entity, EntityReference
+
+__all__ = ["OrganizationService"]
+
+
+class OrganizationService:
+    """Run messages against one organization as one caller."""
+
+    def __init__(self, org: Organization, caller: Caller) -> None:
+        self._org = org
+        self._caller = caller
+
+    @property
+    def caller_id(self) -> uuid.UUID:
+        """The user the messages run as (``createdby``/``modifiedby``)."""
+        return self._caller.user_id
+
+    def impersonate(self, user_id: uuid.UUID) -> OrganizationService:
+        """Return a service that acts on behalf of another user (the SDK's ``CallerId``).
+
+        The real caller needs ``prvActOnBehalfOfAnotherUser``; rows record the impersonated
+        user as ``createdby`` and the real caller as ``createdonbehalfby``.
+        """
+        if not isinstance(user_id, uuid.UUID) or user_id.int == 0:
+            raise errors.InvalidCallerId()
+        return OrganizationService(self._org, Caller(user_id, self._caller.user_id))
+
+    def execute(self, request: OrganizationRequest) -> OrganizationResponse:
+        """Run one message and return its response.
+
+        Raises:
+            DataverseError: the fault Dataverse returns for the request (see the catalogue).
+        """
+        if not isinstance(request, OrganizationRequest):
+            raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
+        definition = definition_for(request.request_name)
+        if definition is None:
+            name = table_of_target(request)
+            if name is not None and name in self._org.metadata:
+                raise errors.MessageNotSupported(request=request.request_name, entity=name)
+            raise errors.UnknownMessage(request=request.request_name)
+        typed = request
+        if not isinstance(request, definition.request_type):
+            typed = definition.request_type.from_request(request)
+        table_name = definition.table_of(typed)
+        if table_name is not None:
+            table = self._org.table(table_name)
+            if definition.name not in table.messages:
+                raise errors.MessageNotSupported(request=definition.name, entity=table_name)
+        with self._org.store.lock:
+            self._org.check_caller(self._caller)
+            return definition.handler(ExecutionContext(self._org, self._caller), typed)
+
+    # ---- shortcuts ---------------------------------------------------------------------------
+    def create(self, entity: Entity) -> uuid.UUID:
+        """Create a row and return its id."""
+        response = self.execute(CreateRequest(target=entity))
+        assert isinstance(response, CreateResponse)
+        return response.id
+
+    def retrieve(
+        self,
+        table: str,
+        id: uuid.UUID | str,
+        columns: ColumnSet | Iterable[str] | bool | None = None,
+        *,
+        partition_id: str | None = None,
+    ) -> Entity:
+        """Read a row; ``columns`` is a ColumnSet, a list of names, or None for every column."""
+        request = RetrieveRequest(
+            target=EntityReference(table, _as_id(id)), column_set=ColumnSet.coerce(columns)
+        )
+        if partition_id is not None:
+            request.parameters["partitionId"] = partition_id
+        response = self.execute(request)
+        assert isinstance(response, RetrieveResponse)
+        return response.entity
+
+    def update(self, entity: Entity) -> None:
+        """Update a row (given by ``entity.id`` or its key attributes)."""
+        self.execute(UpdateRequest(target=entity))
+
+    def upsert(self, entity: Entity) -> UpsertResponse:
+        """Create a row or replace it whole."""
+        response = self.execute(UpsertRequest(target=entity))
+        assert isinstance(response, UpsertResponse)
+        return response
+
+    def delete(
+        self,
+        table: str,
+        id: uuid.UUID | str,
+        *,
+        partition_id: str | None = None,
+    ) -> None:
+        """Delete a row."""
+        request = DeleteRequest(target=EntityReference(table, _as_id(id)))
+        if partition_id is not None:
+            request.parameters["partitionId"] = partition_id
+        self.execute(request)
+
+
+def _as_id(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

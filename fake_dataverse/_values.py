@@ -1,0 +1,218 @@
+"""SDK value types: ``Entity``, ``EntityReference``, ``OptionSetValue``, ``ColumnSet`` and friends.
+
+They mirror ``Microsoft.Xrm.Sdk`` in Python casing. An :class:`Entity` is a mutable mapping of
+column logical name to SDK value; ``id``, ``key_attributes`` and ``row_version`` identify the row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ColumnSet",
+    "Entity",
+    "EntityCollection",
+    "EntityReference",
+    "EntityReferenceCollection",
+    "OptionSetValue",
+]
+
+
+@attrs.frozen
+class OptionSetValue:
+    """A choice value (``OptionSetValue(3)``)."""
+
+    value: int
+
+
+@attrs.frozen
+class EntityReference:
+    """A reference to a row: by ``id``, or by ``key_attributes`` (``{"backgroundoperationid": …,
+    "partitionid": "p1"}``)."""
+
+    logical_name: str
+    id: uuid.UUID | None = None
+    key_attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, eq=False)
+    name: str | None = attrs.field(default=None, eq=False)
+    row_version: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def _keys(self) -> tuple[tuple[str, Any], ...]:
+        return tuple(sorted(self.key_attributes.items()))
+
+    def __hash__(self) -> int:
+        return hash((self.logical_name, self.id, self._keys))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EntityReference):
+            return NotImplemented
+        return (self.logical_name, self.id, self._keys) == (
+            other.logical_name,
+            other.id,
+            other._keys,
+        )
+
+
+@attrs.frozen(init=False)
+class ColumnSet:
+    """The columns to return: ``ColumnSet("name", "priority")``, ``ColumnSet(all_columns=True)``."""
+
+    columns: tuple[str, ...]
+    all_columns: bool
+
+    def __init__(self, *columns: str, all_columns: bool = False) -> None:
+        if len(columns) == 1 and not isinstance(columns[0], str):
+            columns = tuple(columns[0])
+        object.__setattr__(self, "columns", tuple(columns))
+        object.__setattr__(self, "all_columns", all_columns)
+
+    @classmethod
+    def coerce(cls, value: ColumnSet | Iterable[str] | bool | None) -> ColumnSet:
+        """Return a ColumnSet from a ColumnSet, a list of names, True (all) or None (all)."""
+        if isinstance(value, ColumnSet):
+            return value
+        if value is None or value is True:
+            return cls(all_columns=True)
+        if value is False:
+            return cls()
+        if isinstance(value, str):
+            return cls(value)
+        return cls(*value)
+
+
+class Entity(MutableMapping[str, Any]):
+    """A row: a mapping of column logical name to SDK value.
+
+    ``Entity("backgroundoperation", name="export", priority=3)``; ``id`` may be given as a
+    ``uuid.UUID`` or a string.
+    """
+
+    __slots__ = (
+        "_attributes",
+        "formatted_values",
+        "id",
+        "key_attributes",
+        "logical_name",
+        "row_version",
+    )
+
+    def __init__(
+        self,
+        logical_name: str,
+        id: uuid.UUID | str | None = None,
+        *,
+        key_attributes: Mapping[str, Any] | None = None,
+        row_version: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        **columns: Any,
+    ) -> None:
+        self.logical_name = logical_name
+        self.id: uuid.UUID | None = _coerce_id(id)
+        self.key_attributes: dict[str, Any] = dict(key_attributes or {})
+        self.row_version = row_version
+        self.formatted_values: dict[str, str] = {}
+        self._attributes: dict[str, Any] = dict(attributes or {})
+        self._attributes.update(columns)
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """Return the underlying attribute dictionary (live, like the SDK's ``Attributes``)."""
+        return self._attributes
+
+    def to_entity_reference(self) -> EntityReference:
+        """Return a reference to this row (by id and key attributes)."""
+        return EntityReference(self.logical_name, self.id, self.key_attributes)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._attributes[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._attributes[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._attributes[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._attributes)
+
+    def __len__(self) -> int:
+        return len(self._attributes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entity):
+            return NotImplemented
+        return (self.logical_name, self.id, self._attributes) == (
+            other.logical_name,
+            other.id,
+            other._attributes,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Entity({self.logical_name!r}, id={self.id!s}, {self._attributes!r})"
+
+    def copy(self) -> Entity:
+        """Return a shallow copy."""
+        clone = Entity(
+            self.logical_name,
+            self.id,
+            key_attributes=self.key_attributes,
+            row_version=self.row_version,
+            attributes=self._attributes,
+        )
+        clone.formatted_values = dict(self.formatted_values)
+        return clone
+
+
+def _coerce_id(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def _entity_list(items: Iterable[Entity]) -> list[Entity]:
+    return list(items)
+
+
+def _reference_list(items: Iterable[EntityReference]) -> list[EntityReference]:
+    return list(items)
+
+
+@attrs.define
+class EntityCollection:
+    """A list of rows with paging state (``RetrieveMultiple`` results, bulk ``Targets``)."""
+
+    entities: list[Entity] = attrs.field(factory=list, converter=_entity_list)
+    entity_name: str | None = None
+    more_records: bool = False
+    paging_cookie: str | None = None
+    total_record_count: int = -1
+    total_record_count_limit_exceeded: bool = False
+    min_active_row_version: str | None = None
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self.entities)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def __getitem__(self, index: int) -> Entity:
+        return self.entities[index]
+
+
+@attrs.define
+class EntityReferenceCollection:
+    """A list of row references (``DeleteMultiple`` ``Targets``)."""
+
+    references: list[EntityReference] = attrs.field(factory=list, converter=_reference_list)
+
+    def __iter__(self) -> Iterator[EntityReference]:
+        return iter(self.references)
+
+    def __len__(self) -> int:
+        return len(self.references)
