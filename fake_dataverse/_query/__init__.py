@@ -1,0 +1,1 @@
+"""The query engine: one model, one evaluator, several front ends."""

@@ -1,0 +1,1 @@
+"""The Dataverse Web API: a pure function from HttpRequest to HttpResponse."""
