@@ -1,0 +1,157 @@
+"""Storage: clock, ids, TTL expiry, change log, snapshots and reset."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from fake_dataverse import Clock, Entity, FakeDataverse, IdFactory
+
+from .conftest import TABLE, Rejects
+
+START = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+class TestClock:
+    def test_frozen_set_and_advance(self) -> None:
+        """The clock stands still until set or advanced."""
+        clock = Clock(START)
+        assert START == clock.now() == clock.now()
+        assert START + dt.timedelta(days=1, seconds=5) == clock.advance(5, days=1)
+        later = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+        clock.set(later)
+        assert later == clock.now()
+
+    def test_naive_datetimes_are_refused(self) -> None:
+        """The clock needs aware datetimes, so tests cannot mix up time zones."""
+        with pytest.raises(ValueError, match="aware"):
+            Clock(dt.datetime(2026, 1, 1))
+
+    def test_advance_backwards_is_refused(self) -> None:
+        """advance() only moves forward."""
+        with pytest.raises(ValueError, match="forward"):
+            Clock(START).advance(-1)
+
+    def test_unfrozen_clock_runs(self) -> None:
+        """An unfrozen clock moves with the wall clock from the fake instant."""
+        clock = Clock(START, frozen=False)
+        assert not clock.frozen
+        assert clock.now() >= START
+        clock.freeze()
+        assert clock.now() == clock.now()
+
+
+class TestIds:
+    def test_same_seed_same_ids(self) -> None:
+        """Ids are deterministic version-4 GUIDs from a seed."""
+        first, second = IdFactory(7), IdFactory(7)
+        ids = [first.new_id() for _ in range(3)]
+        assert ids == [second.new_id() for _ in range(3)]
+        assert all(4 == i.version for i in ids)
+        assert ids != [IdFactory(8).new_id() for _ in range(3)]
+
+    def test_fake_ids_follow_the_seed(self) -> None:
+        """Two fakes with one seed create rows with the same ids."""
+        a, b = FakeDataverse(id_factory=42), FakeDataverse(id_factory=42)
+        assert a.service.create(Entity(TABLE)) == b.service.create(Entity(TABLE))
+
+
+class TestTtl:
+    def test_row_expires_after_ttl_from_last_modification(self, dv: FakeDataverse) -> None:
+        """A row with ttlinseconds disappears that long after its last write (#18)."""
+        row_id = dv.service.create(Entity(TABLE, name="short", ttlinseconds=60))
+        dv.clock.advance(50)
+        dv.service.update(Entity(TABLE, row_id, retrycount=1))
+        dv.clock.advance(50)
+        assert 1 == len(dv.rows())  # 50 s after the update: still alive
+        dv.clock.advance(10)
+        assert [] == dv.rows()
+
+    def test_expired_row_is_not_found(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """Every read misses an expired row at once."""
+        row_id = dv.service.create(Entity(TABLE, name="short", ttlinseconds=1))
+        dv.clock.advance(1)
+        with rejects("0x80048d02"):
+            dv.service.retrieve(TABLE, row_id)
+
+    def test_expiry_writes_no_change_by_default(self, dv: FakeDataverse) -> None:
+        """TTL expiry adds no change-log entry unless ttl_emits_deletes."""
+        dv.service.create(Entity(TABLE, name="short", ttlinseconds=1))
+        dv.clock.advance(2)
+        assert [] == dv.rows()
+        assert [False] == [c.deleted for c in dv.organization.store.changes_since(TABLE, 0)]
+        emitting = FakeDataverse(ttl_emits_deletes=True)
+        emitting.service.create(Entity(TABLE, name="short", ttlinseconds=1))
+        emitting.clock.advance(2)
+        assert [] == emitting.rows()
+        changes = emitting.organization.store.changes_since(TABLE, 0)
+        assert [False, True] == [c.deleted for c in changes]
+
+    def test_row_without_ttl_persists(self, dv: FakeDataverse) -> None:
+        """No ttlinseconds: the row never expires."""
+        dv.service.create(Entity(TABLE, name="forever"))
+        dv.clock.advance(days=3650)
+        assert 1 == len(dv.rows())
+
+
+class TestChangeLog:
+    def test_every_write_and_delete_is_logged_in_version_order(self, dv: FakeDataverse) -> None:
+        """Create, update, upsert and delete each append one entry with a rising version."""
+        row_id = dv.service.create(Entity(TABLE, name="a"))
+        dv.service.update(Entity(TABLE, row_id, retrycount=1))
+        dv.service.upsert(Entity(TABLE, row_id, name="b"))
+        dv.service.delete(TABLE, row_id)
+        changes = dv.organization.store.changes_since(TABLE, 0)
+        assert [False, False, False, True] == [c.deleted for c in changes]
+        versions = [c.version for c in changes]
+        assert versions == sorted(set(versions))
+        assert changes[1:] == dv.organization.store.changes_since(TABLE, versions[0])
+
+
+class TestSnapshots:
+    def test_restore_puts_everything_back(self, dv: FakeDataverse) -> None:
+        """restore() brings back rows, users, versions, ids and time."""
+        dv.service.create(Entity(TABLE, name="kept"))
+        saved = dv.snapshot()
+        version = dv.organization.store.last_version
+        user = dv.add_user("Later User")
+        next_id = dv.service.create(Entity(TABLE, name="later"))
+        dv.clock.advance(100)
+        dv.restore(saved)
+        assert ["kept"] == [r["name"] for r in dv.rows()]
+        assert version == dv.organization.store.last_version
+        assert user not in dv.organization.users
+        assert START == dv.clock.now()
+        dv.add_user("Later User")
+        assert next_id == dv.service.create(Entity(TABLE, name="later"))
+
+    def test_reset_empties_the_organization(self, dv: FakeDataverse) -> None:
+        """reset() removes rows and added users but keeps the administrator."""
+        first = dv.service.create(Entity(TABLE, name="a"))
+        dv.add_user("Gone Soon")
+        dv.reset()
+        assert [] == dv.rows()
+        assert [dv.admin_id] == list(dv.organization.users)
+        assert first == dv.service.create(Entity(TABLE, name="a"))  # ids start again
+
+    def test_rows_are_independent_copies(self, dv: FakeDataverse) -> None:
+        """Changing an Entity from rows() or retrieve() never changes the store."""
+        row_id = dv.service.create(Entity(TABLE, name="a"))
+        dv.rows()[0]["name"] = "changed"
+        dv.service.retrieve(TABLE, row_id)["name"] = "changed"
+        assert "a" == dv.rows()[0]["name"]
+
+
+def test_url_must_be_an_organization_root() -> None:
+    """A URL with a path is refused with a message showing the expected form."""
+    with pytest.raises(ValueError, match="contoso"):
+        FakeDataverse("https://contoso.crm.dynamics.com/api/data/v9.2")
+    assert "https://x.crm.dynamics.com" == FakeDataverse("https://x.crm.dynamics.com/").url
+
+
+def test_unknown_user_cannot_get_a_service(dv: FakeDataverse) -> None:
+    """service_for() an unknown user id fails at once."""
+    with pytest.raises(Exception, match="Does Not Exist"):
+        dv.service_for(uuid.uuid4())
