@@ -109,7 +109,8 @@ class TestCreate:
     def test_session_token_parameter_is_accepted(self, dv: FakeDataverse) -> None:
         """The SessionToken optional parameter is accepted (the fake is strongly consistent)."""
         row_id = dv.service.create(Entity(TABLE, name="a"))
-        request = RetrieveRequest(target=EntityReference(TABLE, row_id), column_set=ColumnSet("name"))
+        request = RetrieveRequest(target=EntityReference(TABLE, row_id),
+                                  column_set=ColumnSet("name"))
         request["SessionToken"] = "207:8#1#7=-1"
         assert "a" == dv.service.execute(request)["Entity"]["name"]
 
@@ -324,4 +325,5 @@ class TestMessages:
     def test_upsert_request_wrong_target_type(self, dv: FakeDataverse, rejects: Rejects) -> None:
         """A request with a Target of the wrong type is 0x80040203, not a Python error."""
         with rejects("0x80040203"):
-            dv.service.execute(UpsertRequest(target=EntityReference(TABLE, uuid.uuid4())))  # type: ignore[arg-type]
+            reference = EntityReference(TABLE, uuid.uuid4())
+            dv.service.execute(UpsertRequest(target=reference))  # type: ignore[arg-type]

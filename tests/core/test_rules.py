@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from fake_dataverse import (
+    ColumnSet,
     CreateMultipleRequest,
     CreateRequest,
     DataverseError,
@@ -20,7 +21,6 @@ from fake_dataverse import (
     OptionSetValue,
     OrganizationRequest,
     RetrieveRequest,
-    ColumnSet,
     UpdateMultipleRequest,
     UpdateRequest,
     UpsertMultipleRequest,

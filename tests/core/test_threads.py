@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 
@@ -43,7 +44,8 @@ def _increment(dv: FakeDataverse, counter: uuid.UUID) -> None:
             dv.service.execute(UpdateRequest(
                 target=bump, concurrency_behavior=ConcurrencyBehavior.IF_ROW_VERSION_MATCHES))
         except DataverseError as error:
-            assert "0x80060882" == error.hex_code
+            if error.hex_code != "0x80060882":  # only a lost race may fail, and is retried
+                raise
             continue
         done += 1
 
@@ -73,6 +75,6 @@ def test_eight_threads_of_mixed_writes() -> None:
     expected = {row_id: n for mine in created for row_id, n in mine.items()}
     assert expected == {row_id: r["retrycount"] for row_id, r in rows.items()}
     versions = [c.version for c in dv.organization.store.changes_since(TABLE, 0)]
-    assert all(a < b for a, b in zip(versions, versions[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(versions))
     writes = 1 + THREADS * (ROWS_PER_THREAD * 4 + ROWS_PER_THREAD // 5 + INCREMENTS_PER_THREAD)
     assert writes == len(versions)
