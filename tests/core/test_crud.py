@@ -301,9 +301,10 @@ class TestMessages:
         """A message the table does not list fails with 0x80040315, never silently."""
         row_id = dv.service.create(Entity(TABLE, name="a"))
         with rejects("0x80040315") as info:
-            dv.service.execute(OrganizationRequest(name, {"Target": EntityReference(TABLE, row_id)}))
-        assert f"The '{name}' method does not support entities of type 'backgroundoperation'." == (
-            info.value.message)
+            dv.service.execute(
+                OrganizationRequest(name, {"Target": EntityReference(TABLE, row_id)}))
+        expected = f"The '{name}' method does not support entities of type 'backgroundoperation'."
+        assert expected == info.value.message
 
     def test_unknown_message(self, dv: FakeDataverse, rejects: Rejects) -> None:
         """A message name Dataverse does not know is 0x80040219."""
