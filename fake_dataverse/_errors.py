@@ -437,3 +437,33 @@ class ConcurrentRequestsLimitExceeded(DataverseError):
     code = 0x80072326
     http_status = 429
     template = "Number of concurrent requests exceeded the limit of 52."
+
+
+# ---- Web API protocol (HTTP layer) -------------------------------------------------------------
+class MethodNotAllowed(DataverseError):
+    """Dataverse fault MethodNotAllowed (0x80060888): an HTTP method the resource does not take."""
+
+    code = 0x80060888
+    http_status = 405
+    template = "The requested resource does not support http method '{method}'."
+
+
+class NoHttpResource(DataverseError):
+    """Web API fault for an operation called with the wrong HTTP method (code ``""``)."""
+
+    code = 0x0
+    http_status = 404
+    template = "No HTTP resource was found that matches the request URI '{uri}'."
+
+    @property
+    def hex_code(self) -> str:
+        """Return the empty code the Web API sends for this fault."""
+        return ""
+
+
+class Unauthorized(DataverseError):
+    """Web API answer to a request without a bearer token (HTTP 401, no error body)."""
+
+    code = 0x80040220
+    http_status = 401
+    template = "The request needs an 'Authorization: Bearer <token>' header."

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,6 +17,13 @@ from fake_dataverse._rows import project
 from fake_dataverse._service import OrganizationService
 from fake_dataverse._store import StoreSnapshot
 from fake_dataverse._values import ColumnSet, Entity
+from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    import responses
+
+    from fake_dataverse._interception import Interception
+    from fake_dataverse._webapi._app import WebApi
 
 __all__ = ["FakeDataverse", "Snapshot"]
 
@@ -80,6 +87,7 @@ class FakeDataverse:
             metadata.add(
                 table if isinstance(table, EntityMetadata) else entity_metadata_from_dict(table)
             )
+        self._webapi: WebApi | None = None
         self._org = Organization(
             url=self.url,
             metadata=metadata,
@@ -145,6 +153,25 @@ class FakeDataverse:
         with self._org.store.lock:
             self._org.store.restore(snapshot.store)
             self._org.users = dict(snapshot.users)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one Web API request (the transport-free entry point adapters use)."""
+        if self._webapi is None:
+            from fake_dataverse._webapi._app import WebApi
+
+            self._webapi = WebApi(self._org)
+        return self._webapi.handle(request)
+
+    def intercept(self, mock: responses.RequestsMock | None = None) -> Interception:
+        """Route ``requests`` calls to :attr:`url` into this fake's Web API.
+
+        ``with dv.intercept(): …`` or ``@dv.intercept()``; ``dv.intercept(rsps)`` adds the fake
+        to a ``responses.RequestsMock`` you already have, so your other mocks keep working.
+        Calls to other hosts never reach the network.
+        """
+        from fake_dataverse._interception import Interception
+
+        return Interception(self.url, self.handle, mock)
 
     def __repr__(self) -> str:
         return f"FakeDataverse({self.url!r})"

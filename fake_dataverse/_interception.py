@@ -1,0 +1,135 @@
+"""The ``responses`` adapter: ``requests`` calls to the organization URL reach the Web API.
+
+One callback per HTTP method on the organization's URL (a regular expression); all routing is
+the Web API's. The callbacks go into a :class:`responses.RequestsMock` the caller owns, or into
+one this module starts. Several fakes active at once share that one started mock (nested mocks
+would hide each other), so calls to any of their hosts work and calls to other hosts raise
+``requests.ConnectionError`` from ``responses`` without reaching the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import responses
+
+from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+
+__all__ = ["Interception"]
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class _SharedMock:
+    """The one mock this module starts, shared by every fake intercepted without a mock."""
+
+    lock = threading.Lock()
+    mock: responses.RequestsMock | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls) -> responses.RequestsMock:
+        with cls.lock:
+            if cls.mock is None:
+                cls.mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+                cls.mock.start()
+            cls.users += 1
+            return cls.mock
+
+    @classmethod
+    def release(cls) -> None:
+        with cls.lock:
+            cls.users -= 1
+            if cls.users == 0 and cls.mock is not None:
+                cls.mock.stop()
+                cls.mock.reset()
+                cls.mock = None
+
+
+def _body(request: Any) -> bytes:
+    body = request.body
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        data = body.read()
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")
+    return b"".join(c if isinstance(c, bytes) else str(c).encode("utf-8") for c in body)
+
+
+def url_pattern(org_url: str) -> re.Pattern[str]:
+    """Return the pattern matching every URL on the organization's host."""
+    scheme, host = org_url.split("://", 1)
+    port = ":443" if scheme == "https" else ":80"
+    return re.compile(
+        rf"{re.escape(scheme)}://{re.escape(host)}(?:{port})?(?:[/?#].*)?$", re.IGNORECASE
+    )
+
+
+class Interception(contextlib.ContextDecorator):
+    """Route ``requests`` calls for one organization into its Web API while active.
+
+    Use it as a context manager or a decorator. Given ``mock`` (a ``responses.RequestsMock``
+    the caller owns), the callbacks are added to it at once and removed on exit.
+    """
+
+    def __init__(
+        self, org_url: str, handler: Handler, mock: responses.RequestsMock | None = None
+    ) -> None:
+        self._pattern = url_pattern(org_url)
+        self._handler = handler
+        self._owned = mock is None
+        self._mock: responses.RequestsMock | None = mock
+        self._registered: list[Any] = []
+        if mock is not None:
+            self._register(mock)
+
+    def _callback(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
+        request = HttpRequest(
+            method=str(prepared.method).upper(),
+            url=str(prepared.url),
+            headers=dict(prepared.headers),
+            body=_body(prepared),
+        )
+        response = self._handler(request)
+        return response.status, dict(response.headers), response.body
+
+    def _register(self, mock: responses.RequestsMock) -> None:
+        for method in METHODS:
+            self._registered.append(
+                mock.add_callback(
+                    method, self._pattern, callback=self._callback, content_type=None
+                )
+            )
+
+    def _unregister(self) -> None:
+        if self._mock is not None:
+            for registered in self._registered:
+                with contextlib.suppress(ValueError):
+                    self._mock.remove(registered)
+        self._registered = []
+
+    def __enter__(self) -> Interception:
+        if self._owned:
+            self._mock = _SharedMock.acquire()
+            self._register(self._mock)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._unregister()
+        if self._owned:
+            self._mock = None
+            _SharedMock.release()
+
+    @property
+    def mock(self) -> responses.RequestsMock | None:
+        """The ``responses.RequestsMock`` the callbacks are in (None when inactive)."""
+        return self._mock

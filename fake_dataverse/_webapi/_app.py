@@ -1,0 +1,139 @@
+"""The Web API application: ``WebApi(org).handle(HttpRequest) -> HttpResponse``.
+
+It checks the bearer token, picks the caller from the impersonation headers, resolves the route
+and turns every fault into Dataverse's JSON error body. No Dataverse rule lives here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._organization import Caller, Organization
+from fake_dataverse._service import OrganizationService
+from fake_dataverse._webapi import (  # noqa: F401  (importing registers their routes)
+    _actions,
+    _collection,
+    _entities,
+    _metadata_routes,
+)
+from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
+from fake_dataverse._webapi._prefer import Preferences, parse_prefer
+from fake_dataverse._webapi._reply import empty_reply, error_reply
+from fake_dataverse._webapi._router import RequestContext, dispatch, resolve, route
+from fake_dataverse._webapi._url import parse_url
+
+__all__ = ["WebApi"]
+
+_BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
+_CALLER_HEADERS = ("Authorization", "CallerObjectId", "MSCRMCallerID")
+_TENANT = "00000000-0000-0000-0000-000000000000"
+
+
+class WebApi:
+    """The Dataverse Web API of one organization, as a function of HTTP requests."""
+
+    def __init__(self, org: Organization) -> None:
+        self.org = org
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one request; faults become Dataverse error bodies, never exceptions."""
+        prefer = parse_prefer(request.headers.get("Prefer"))
+        try:
+            with self.org.store.lock:
+                return self._handle(request, prefer)
+        except errors.Unauthorized:
+            return self._unauthorized()
+        except errors.DataverseError as error:
+            return error_reply(error, prefer)
+        except RecursionError:
+            return error_reply(errors.ODataError("The request is too deeply nested."), prefer)
+
+    def _handle(self, request: HttpRequest, prefer: Preferences) -> HttpResponse:
+        if self.org.settings.require_auth and not _BEARER.fullmatch(
+            request.headers.get("Authorization", "").strip()
+        ):
+            raise errors.Unauthorized()
+        url = parse_url(self.org.url, request.url)
+        if url is None:
+            path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
+            raise errors.ResourceNotFound(segment=path.split("/")[0] or path)
+        resource = resolve(self.org, url.path)
+        ctx = RequestContext(
+            request=request,
+            url=url,
+            prefer=prefer,
+            org=self.org,
+            service=self._service(request.headers),
+            resource=resource,
+            extras={"app": self},
+        )
+        return dispatch(ctx)
+
+    def _service(self, headers: Headers) -> OrganizationService:
+        """Return the service for the caller the impersonation headers name (#27).
+
+        Raises:
+            InvalidCallerId: 0x80048d1a for an empty or malformed caller id.
+            CallerNotFound: 0x80040217 for a user the organization does not have.
+        """
+        service = OrganizationService(self.org, Caller(self.org.admin_id))
+        object_id = headers.get("CallerObjectId")
+        if object_id is not None:
+            user = self.org.user_by_object_id(_caller_guid(object_id))
+            if user is None:
+                raise errors.CallerNotFound(id=object_id.strip())
+            return service.impersonate(user.id)
+        caller_id = headers.get("MSCRMCallerID")
+        if caller_id is not None:
+            return service.impersonate(_caller_guid(caller_id))
+        return service
+
+    def _unauthorized(self) -> HttpResponse:
+        challenge = (
+            f"Bearer authorization_uri=https://login.microsoftonline.com/{_TENANT}/oauth2/"
+            f"authorize, resource_id={self.org.url}/"
+        )
+        return empty_reply(401, {"WWW-Authenticate": challenge})
+
+    def dispatch_inner(self, outer: HttpRequest) -> Callable[[HttpRequest], HttpResponse]:
+        """Return the entry point for requests inside a ``$batch`` (outer caller headers)."""
+        inherited = {n: outer.headers[n] for n in _CALLER_HEADERS if n in outer.headers}
+
+        def run(inner: HttpRequest) -> HttpResponse:
+            headers = {**inherited, **dict(inner.headers.items())}
+            return self.handle(HttpRequest(inner.method, inner.url, headers, inner.body))
+
+        return run
+
+
+def _caller_guid(text: str) -> uuid.UUID:
+    try:
+        value = uuid.UUID(text.strip())
+    except ValueError:
+        raise errors.InvalidCallerId() from None
+    if value.int == 0:
+        raise errors.InvalidCallerId()
+    return value
+
+
+@route("batch", "POST")
+def _batch(ctx: RequestContext) -> HttpResponse:
+    try:
+        module: Any = importlib.import_module("fake_dataverse._webapi._batch")
+    except ImportError:
+        raise errors.NoHttpResource(uri=ctx.request.url) from None
+    app: WebApi = ctx.extras["app"]
+    store = ctx.org.store
+    response: HttpResponse = module.handle_batch(
+        ctx.request,
+        app.dispatch_inner(ctx.request),
+        atomic_changesets=ctx.org.settings.atomic_changesets,
+        snapshot=store.snapshot,
+        restore=store.restore,
+    )
+    return response

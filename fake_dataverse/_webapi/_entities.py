@@ -1,0 +1,214 @@
+"""Single-row routes: create, retrieve, update/upsert, delete, and single properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_dataverse._requests import (
+    ConcurrencyBehavior,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    OrganizationRequest,
+    OrganizationResponse,
+    UpdateRequest,
+    UpsertRequest,
+    UpsertResponse,
+)
+from fake_dataverse._values import ColumnSet, Entity
+from fake_dataverse._webapi._http import HttpResponse
+from fake_dataverse._webapi._json import entity_from_json, json_value, property_map, request_json
+from fake_dataverse._webapi._reply import empty_reply, json_reply, text_reply
+from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._rowread import (
+    PARTITION_OPTION,
+    RowAddress,
+    read_entity,
+    row_address,
+    shaped_entity,
+)
+from fake_dataverse._webapi._select import check_options, entity_path, no_property
+
+__all__: list[str] = []
+
+_READ_OPTIONS = ("$select", "$expand")
+_REPRESENTATION = {"Preference-Applied": "return=representation"}
+
+
+def _header(ctx: RequestContext, name: str) -> str | None:
+    value = ctx.request.headers.get(name)
+    return value.strip() if value is not None else None
+
+
+def _condition(ctx: RequestContext, name: str) -> str | None:
+    """Return an ``If-Match``/``If-None-Match`` value; ``null`` is a cache-buster, not one."""
+    value = _header(ctx, name)
+    return None if value in (None, "", "null") else value
+
+
+def _body_entity(ctx: RequestContext) -> Entity:
+    table = ctx.table
+    payload = request_json(
+        ctx.request.headers.get("Content-Type"), ctx.request.body, table.entity_set_name
+    )
+    return entity_from_json(table, payload, table.entity_set_name)
+
+
+def _write_headers(
+    ctx: RequestContext, address: RowAddress, response: OrganizationResponse
+) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    token = response.session_token
+    if token is not None:
+        headers["x-ms-session-token"] = token
+    if not ctx.prefer.return_representation:
+        path = entity_path(ctx.table, address.id, address.partition)
+        headers["OData-EntityId"] = f"{ctx.url.root}/{path}"
+    return headers
+
+
+def _written(
+    ctx: RequestContext, address: RowAddress, response: OrganizationResponse, status: int
+) -> HttpResponse:
+    """Answer a write: 204 + ``OData-EntityId``, or the row with ``return=representation``."""
+    headers = _write_headers(ctx, address, response)
+    if not ctx.prefer.return_representation:
+        return empty_reply(204, headers)
+    body, _ = shaped_entity(ctx, address, expand=status == 201 and ctx.request.method == "POST")
+    return json_reply(status, body, {**headers, **_REPRESENTATION})
+
+
+@route("collection", "POST")
+def _create(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, _READ_OPTIONS)
+    entity = _body_entity(ctx)
+    response = ctx.service.execute(CreateRequest(target=entity))
+    assert isinstance(response, CreateResponse)
+    part = ctx.table.partition_attribute
+    partition = entity.get(part) if part else None
+    address = RowAddress(ctx.table, response.id, partition if isinstance(partition, str) else None)
+    return _written(ctx, address, response, 201)
+
+
+@route("entity", "GET")
+def _retrieve(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, _READ_OPTIONS)
+    body, etag = shaped_entity(ctx, row_address(ctx))
+    headers = {"ETag": etag} if etag else {}
+    if_none_match = _condition(ctx, "If-None-Match")
+    cacheable = "$expand" not in ctx.url.query and not ctx.prefer.include_annotations
+    if cacheable and if_none_match is not None and if_none_match == etag:
+        return empty_reply(304, headers)
+    return json_reply(200, body, headers)
+
+
+def _patch_request(ctx: RequestContext, address: RowAddress, entity: Entity) -> OrganizationRequest:
+    if_match, if_none_match = _condition(ctx, "If-Match"), _condition(ctx, "If-None-Match")
+    entity.id = address.id
+    entity.key_attributes = dict(address.reference().key_attributes)
+    if if_none_match == "*":
+        part = ctx.table.partition_attribute
+        if part and address.partition is not None:
+            entity[part] = address.partition
+        return CreateRequest(target=entity)
+    if if_match == "*":
+        return UpdateRequest(target=entity)
+    if if_match is not None:
+        entity.row_version = if_match
+        return UpdateRequest(
+            target=entity, concurrency_behavior=ConcurrencyBehavior.IF_ROW_VERSION_MATCHES
+        )
+    return UpsertRequest(target=entity)
+
+
+@route("entity", "PATCH")
+def _update(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, _READ_OPTIONS)
+    address = row_address(ctx)
+    request = _patch_request(ctx, address, _body_entity(ctx))
+    response = ctx.service.execute(request)
+    created = isinstance(response, CreateResponse) or (
+        isinstance(response, UpsertResponse) and response.record_created
+    )
+    return _written(ctx, address, response, 201 if created else 200)
+
+
+@route("entity", "DELETE")
+def _delete(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    address = row_address(ctx)
+    if_match = _condition(ctx, "If-Match")
+    request = DeleteRequest(target=address.reference(None if if_match == "*" else if_match))
+    if if_match not in (None, "*"):
+        request.parameters["ConcurrencyBehavior"] = ConcurrencyBehavior.IF_ROW_VERSION_MATCHES
+    if address.partition is not None:
+        request.parameters[PARTITION_OPTION] = address.partition
+    ctx.service.execute(request)
+    return empty_reply(204)
+
+
+# ---- single properties --------------------------------------------------------------------
+def _property(ctx: RequestContext) -> Any:
+    attr = property_map(ctx.table).get(ctx.resource.name)
+    if attr is None:
+        raise no_property(ctx.table, ctx.resource.name)
+    return attr
+
+
+@route("property", "GET")
+def _get_property(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    attr = _property(ctx)
+    address = row_address(ctx)
+    entity = read_entity(ctx, address, ColumnSet(attr.logical_name))
+    value = json_value(attr, entity.get(attr.logical_name))
+    if value is None:
+        return empty_reply(204)
+    path = entity_path(ctx.table, address.id, address.partition)
+    context = f"{ctx.url.metadata_url}#{path}/{attr.odata_name}"
+    return json_reply(200, {"@odata.context": context, "value": value})
+
+
+@route("property_value", "GET")
+def _get_raw_value(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    attr = _property(ctx)
+    entity = read_entity(ctx, row_address(ctx), ColumnSet(attr.logical_name))
+    value = json_value(attr, entity.get(attr.logical_name))
+    if value is None:
+        return empty_reply(204)
+    return text_reply(200, str(value))
+
+
+def _set_property(ctx: RequestContext, value: Any) -> HttpResponse:
+    attr = _property(ctx)
+    address = row_address(ctx)
+    entity = entity_from_json(ctx.table, {attr.odata_name: value}, ctx.table.entity_set_name)
+    target = address.entity()
+    target.update(entity)
+    response = ctx.service.execute(UpdateRequest(target=target))
+    headers = {}
+    if response.session_token is not None:
+        headers["x-ms-session-token"] = response.session_token
+    return empty_reply(204, headers)
+
+
+@route("property", "PUT")
+def _put_property(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    _property(ctx)
+    table = ctx.table
+    payload = request_json(
+        ctx.request.headers.get("Content-Type"), ctx.request.body, table.entity_set_name
+    )
+    if not isinstance(payload, dict) or set(payload) - {"value", "@odata.context"}:
+        raise no_property(table, next(iter(set(payload) - {"value"}), "value"))
+    if "value" not in payload:
+        raise no_property(table, "value")
+    return _set_property(ctx, payload["value"])
+
+
+@route("property", "DELETE")
+def _delete_property(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    return _set_property(ctx, None)

@@ -1,0 +1,313 @@
+"""OData JSON: rows to entity objects (with annotations) and request bodies to SDK Entities.
+
+Values are written by a formatter registered per column type; the ``FormattedValue`` annotation
+by another table of formatters. Request bodies are parsed column by column with
+:func:`fake_dataverse._validation.json_to_sdk`, so the Web API and the SDK check values alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._validation import json_to_sdk
+from fake_dataverse._values import Entity, EntityReference, OptionSetValue
+from fake_dataverse._webapi._prefer import Preferences
+
+__all__ = [
+    "FORMATTED_VALUE",
+    "entity_from_json",
+    "entity_json",
+    "json_value",
+    "load_json",
+    "property_map",
+]
+
+FORMATTED_VALUE = "OData.Community.Display.V1.FormattedValue"
+LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
+ASSOCIATED_NAVIGATION = "Microsoft.Dynamics.CRM.associatednavigationproperty"
+TYPE_PREFIX = "Microsoft.Dynamics.CRM."
+
+_ValueWriter = Callable[[Any], Any]
+_WRITERS: dict[AttributeTypeCode, _ValueWriter] = {}
+_FormattedWriter = Callable[[AttributeMetadata, Any], "str | None"]
+_FORMATTERS: dict[AttributeTypeCode, _FormattedWriter] = {}
+
+
+def writes(*types: AttributeTypeCode) -> Callable[[_ValueWriter], _ValueWriter]:
+    """Register the JSON writer of SDK values for column types."""
+
+    def decorate(writer: _ValueWriter) -> _ValueWriter:
+        for type_code in types:
+            _WRITERS[type_code] = writer
+        return writer
+
+    return decorate
+
+
+def formats(*types: AttributeTypeCode) -> Callable[[_FormattedWriter], _FormattedWriter]:
+    """Register the ``FormattedValue`` writer for column types."""
+
+    def decorate(writer: _FormattedWriter) -> _FormattedWriter:
+        for type_code in types:
+            _FORMATTERS[type_code] = writer
+        return writer
+
+    return decorate
+
+
+@writes(AttributeTypeCode.STRING, AttributeTypeCode.MEMO, AttributeTypeCode.BOOLEAN)
+@writes(AttributeTypeCode.INTEGER, AttributeTypeCode.BIGINT)
+def _plain(value: Any) -> Any:
+    return value
+
+
+@writes(AttributeTypeCode.UNIQUEIDENTIFIER)
+def _guid(value: Any) -> Any:
+    return str(value)
+
+
+@writes(AttributeTypeCode.DATETIME)
+def _datetime(value: Any) -> Any:
+    moment: dt.datetime = value
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@writes(AttributeTypeCode.PICKLIST)
+def _choice(value: Any) -> Any:
+    return value.value if isinstance(value, OptionSetValue) else value
+
+
+@writes(AttributeTypeCode.LOOKUP)
+def _lookup(value: Any) -> Any:
+    return str(value.id) if isinstance(value, EntityReference) else str(value)
+
+
+@formats(AttributeTypeCode.PICKLIST)
+def _choice_label(attr: AttributeMetadata, value: Any) -> str | None:
+    option = attr.option(value.value if isinstance(value, OptionSetValue) else value)
+    return option.label if option is not None else None
+
+
+@formats(AttributeTypeCode.DATETIME)
+def _date_label(attr: AttributeMetadata, value: Any) -> str | None:
+    moment: dt.datetime = value.astimezone(dt.timezone.utc)
+    date = f"{moment.month}/{moment.day}/{moment.year}"
+    if attr.format == "DateOnly":
+        return date
+    hour = moment.hour % 12 or 12
+    return f"{date} {hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+@formats(AttributeTypeCode.INTEGER, AttributeTypeCode.BIGINT)
+def _number_label(attr: AttributeMetadata, value: Any) -> str | None:
+    return f"{value:,}"
+
+
+@formats(AttributeTypeCode.BOOLEAN)
+def _boolean_label(attr: AttributeMetadata, value: Any) -> str | None:
+    return "Yes" if value else "No"
+
+
+@formats(AttributeTypeCode.LOOKUP)
+def _lookup_label(attr: AttributeMetadata, value: Any) -> str | None:
+    return value.name if isinstance(value, EntityReference) else None
+
+
+def json_value(attr: AttributeMetadata, value: Any) -> Any:
+    """Return the JSON form of one SDK value (null stays null)."""
+    return None if value is None else _WRITERS[attr.attribute_type](value)
+
+
+def property_map(table: EntityMetadata) -> dict[str, AttributeMetadata]:
+    """Return the Web API properties of a table: ``name``, ``_createdby_value``…"""
+    return {a.odata_name: a for a in table.attributes if not a.is_virtual}
+
+
+def _annotations(attr: AttributeMetadata, value: Any, prefer: Preferences) -> dict[str, Any]:
+    if value is None or not prefer.include_annotations:
+        return {}
+    found: dict[str, Any] = {}
+    name = attr.odata_name
+    formatter = _FORMATTERS.get(attr.attribute_type)
+    label = formatter(attr, value) if formatter is not None else None
+    if label is not None and prefer.wants(FORMATTED_VALUE):
+        found[f"{name}@{FORMATTED_VALUE}"] = label
+    if attr.attribute_type is AttributeTypeCode.LOOKUP:
+        if prefer.wants(ASSOCIATED_NAVIGATION):
+            found[f"{name}@{ASSOCIATED_NAVIGATION}"] = attr.logical_name
+        if prefer.wants(LOOKUP_LOGICAL_NAME):
+            found[f"{name}@{LOOKUP_LOGICAL_NAME}"] = attr.targets[0]
+    return found
+
+
+def entity_json(
+    table: EntityMetadata,
+    entity: Entity,
+    *,
+    etag: str | None,
+    prefer: Preferences,
+    context: str | None = None,
+) -> dict[str, Any]:
+    """Return an entity object: ``@odata.context``, ``@odata.etag``, annotations and values."""
+    body: dict[str, Any] = {}
+    if context is not None:
+        body["@odata.context"] = context
+    if etag is not None:
+        body["@odata.etag"] = etag
+    for name, value in entity.attributes.items():
+        attr = table.attribute(name)
+        if attr is None or attr.is_virtual:
+            continue
+        body.update(_annotations(attr, value, prefer))
+        body[attr.odata_name] = json_value(attr, value)
+    return body
+
+
+def load_json(body: bytes, entity_set: str) -> Any:
+    """Parse a request body as JSON (no duplicate names, no NaN/Infinity).
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for a body that is not valid JSON.
+    """
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, value in items:
+            if name in found:
+                raise _payload(entity_set, f"Duplicate property named '{name}' was found.")
+            found[name] = value
+        return found
+
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        text = body.decode("utf-8-sig")
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _payload(
+            entity_set,
+            "Invalid JSON. An unexpected character was found or the JSON content is not complete.",
+        ) from None
+
+
+def _payload(entity_set: str, inner: str) -> errors.DataverseError:
+    return errors.ODataClientPayloadError(
+        entity_set=entity_set, inner=f"Microsoft.OData.ODataException: {inner}"
+    )
+
+
+def check_type(table: EntityMetadata, value: Any, entity_set: str) -> None:
+    """Check an ``@odata.type`` annotation names the table.
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for a type the model does not have or another table.
+    """
+    name = value[1:] if isinstance(value, str) and value.startswith("#") else value
+    if name != TYPE_PREFIX + table.logical_name:
+        raise _payload(
+            entity_set,
+            f"A type named '{name}' could not be resolved by the model. When a model is "
+            "available, each type name must resolve to a valid type.",
+        )
+
+
+def _navigation(table: EntityMetadata, name: str) -> AttributeMetadata | None:
+    attr = table.attribute(name)
+    return attr if attr is not None and attr.attribute_type is AttributeTypeCode.LOOKUP else None
+
+
+def _bind(table: EntityMetadata, name: str, value: Any, entity_set: str) -> tuple[str, Any]:
+    attr = _navigation(table, name)
+    if attr is None:
+        raise _payload(
+            entity_set,
+            f"An undeclared property '{name}' which only has property annotations in the "
+            "payload but no property value was found in the payload. In OData, only declared "
+            "navigation properties and declared named streams can be represented as properties "
+            "without values.",
+        )
+    if value is None:
+        return attr.logical_name, None
+    text = value if isinstance(value, str) else ""
+    reference_id = text.rstrip(")").rpartition("(")[2]
+    try:
+        return attr.logical_name, EntityReference(attr.targets[0], uuid.UUID(reference_id))
+    except ValueError:
+        raise _payload(entity_set, f"The value '{value}' is not a valid entity URI.") from None
+
+
+def _column(
+    table: EntityMetadata,
+    props: Mapping[str, AttributeMetadata],
+    name: str,
+    value: Any,
+    entity_set: str,
+) -> tuple[str, Any]:
+    attr = props.get(name)
+    if attr is None:
+        if _navigation(table, name) is not None:
+            raise _payload(
+                entity_set,
+                f"Deep insert or update of the navigation property '{name}' is not supported.",
+            )
+        raise errors.InvalidPropertyInODataRequestBody(name=name, entity=table.logical_name)
+    if attr.attribute_type is AttributeTypeCode.LOOKUP:
+        if value is None:
+            return attr.logical_name, None
+        return _bind(table, attr.logical_name, f"({value})", entity_set)
+    return attr.logical_name, json_to_sdk(table, attr, value)
+
+
+def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> Entity:
+    """Return the SDK Entity a JSON entity object describes (columns by logical name).
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for a body that is not an object, a wrong value type
+            or an unknown type or navigation property.
+        InvalidPropertyInODataRequestBody: 0x80090801 for an unknown property.
+    """
+    if not isinstance(payload, dict):
+        raise _payload(
+            entity_set,
+            "A node of type 'StartArray' was read from the JSON reader when trying to read the "
+            "start of an entry. A 'StartObject' node was expected.",
+        )
+    entity = Entity(table.logical_name)
+    props = property_map(table)
+    for name, value in payload.items():
+        if name == "@odata.type":
+            check_type(table, value, entity_set)
+        elif name.endswith("@odata.bind"):
+            column, sdk_value = _bind(table, name[: -len("@odata.bind")], value, entity_set)
+            entity[column] = sdk_value
+        elif "@" in name:
+            continue  # instance annotations such as @odata.etag are not values
+        else:
+            column, sdk_value = _column(table, props, name, value, entity_set)
+            entity[column] = sdk_value
+    return entity
+
+
+def request_json(content_type: str | None, body: bytes, entity_set: str) -> Any:
+    """Return a request's JSON body, checking its ``Content-Type`` is ``application/json``.
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for another content type or a body that is not JSON.
+    """
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != "application/json":
+        shown = content_type or "(none)"
+        raise _payload(
+            entity_set,
+            "A supported MIME type could not be found that matches the content type of the "
+            f"request. The supported type(s) 'application/json' do not match the content type "
+            f"'{shown}'.",
+        )
+    return load_json(body, entity_set)

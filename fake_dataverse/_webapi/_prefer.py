@@ -1,0 +1,90 @@
+"""The ``Prefer`` header: a comma-separated list of preferences whose values may be quoted.
+
+Preferences that do not apply to a request are ignored, as clients send some (``return=…``,
+``odata.include-annotations=*``) on every request.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from fake_dataverse._webapi._url import split_top_level
+
+__all__ = ["Preferences", "annotation_selected", "parse_prefer"]
+
+
+@attrs.frozen
+class Preferences:
+    """The preferences of one request."""
+
+    return_representation: bool = False
+    max_page_size: int | None = None
+    include_annotations: tuple[str, ...] = ()
+    include_annotations_text: str | None = None
+    track_changes: bool = False
+    continue_on_error: bool = False
+
+    def wants(self, annotation: str) -> bool:
+        """Return True when ``odata.include-annotations`` covers an annotation name."""
+        return annotation_selected(self.include_annotations, annotation)
+
+
+def annotation_selected(patterns: tuple[str, ...], annotation: str) -> bool:
+    """Return True when a pattern list (``*``, ``A.B.*``, exact names) covers an annotation."""
+    selected = False
+    for pattern in patterns:
+        excluded = pattern.startswith("-")
+        name = pattern[1:] if excluded else pattern
+        hit = name == "*" or name == annotation
+        if name.endswith(".*"):
+            hit = annotation.startswith(name[:-1])
+        if hit:
+            if excluded:
+                return False
+            selected = True
+    return selected
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def _split(header: str) -> list[str]:
+    items, quoted, start = [], False, 0
+    for index, char in enumerate(header):
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            items.append(header[start:index])
+            start = index + 1
+    items.append(header[start:])
+    return [item.strip() for item in items if item.strip()]
+
+
+def _page_size(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+def parse_prefer(header: str | None) -> Preferences:
+    """Parse a ``Prefer`` header; unknown or malformed preferences are ignored."""
+    found: dict[str, str] = {}
+    for item in _split(header or ""):
+        head = split_top_level(item, ";")[0]
+        name, _, value = head.partition("=")
+        found.setdefault(name.strip().lower(), _unquote(value))
+    annotations = found.get("odata.include-annotations")
+    patterns = tuple(p.strip() for p in (annotations or "").split(",") if p.strip())
+    return Preferences(
+        return_representation=found.get("return") == "representation",
+        max_page_size=_page_size(found["odata.maxpagesize"])
+        if "odata.maxpagesize" in found
+        else None,
+        include_annotations=patterns,
+        include_annotations_text=annotations,
+        track_changes="odata.track-changes" in found,
+        continue_on_error="odata.continue-on-error" in found,
+    )

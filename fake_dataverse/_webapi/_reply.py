@@ -1,0 +1,73 @@
+"""Building Web API responses: JSON bodies, the common headers, and Dataverse error bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fake_dataverse._errors import DataverseError
+from fake_dataverse._webapi._http import HttpResponse
+from fake_dataverse._webapi._prefer import Preferences
+
+__all__ = ["JSON_TYPE", "empty_reply", "error_reply", "json_reply", "text_reply"]
+
+JSON_TYPE = "application/json; odata.metadata=minimal"
+_ERROR_DETAILS = "Microsoft.PowerApps.CDS.ErrorDetails."
+_HELP_LINK = "Microsoft.PowerApps.CDS.HelpLink"
+_INNER_MESSAGE = "Microsoft.PowerApps.CDS.InnerError.Message"
+
+
+def _headers(extra: Mapping[str, str] | None) -> dict[str, str]:
+    headers = {"OData-Version": "4.0"}
+    headers.update(extra or {})
+    return headers
+
+
+def dumps(body: Any) -> bytes:
+    """Serialise a JSON body compactly, as Dataverse does."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def json_reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """Return a JSON response with the OData headers."""
+    all_headers = _headers(headers)
+    all_headers["Content-Type"] = JSON_TYPE
+    return HttpResponse(status, all_headers, dumps(body))
+
+
+def empty_reply(status: int = 204, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """Return a response without a body (204 No Content, 304 Not Modified)."""
+    return HttpResponse(status, _headers(headers), b"")
+
+
+def text_reply(status: int, text: str, content_type: str = "text/plain") -> HttpResponse:
+    """Return a plain-text response (``/$count``)."""
+    return HttpResponse(status, _headers({"Content-Type": content_type}), text.encode("utf-8"))
+
+
+def _help_link(error: DataverseError) -> str:
+    return (
+        "http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a"
+        f"{error.code:08x}&client=platform"
+    )
+
+
+def error_reply(error: DataverseError, prefer: Preferences) -> HttpResponse:
+    """Return ``{"error":{"code","message"}}`` with the fault's HTTP status.
+
+    With ``Prefer: odata.include-annotations`` covering them, the fault's details appear as
+    ``@Microsoft.PowerApps.CDS.ErrorDetails.<name>`` inside ``error``.
+    """
+    body: dict[str, Any] = {"code": error.hex_code, "message": error.message}
+    for name, value in error.error_details.items():
+        if prefer.wants(_ERROR_DETAILS + name):
+            body["@" + _ERROR_DETAILS + name] = (
+                value if isinstance(value, str) else dumps(value).decode("utf-8")
+            )
+    if prefer.wants(_HELP_LINK):
+        body["@" + _HELP_LINK] = _help_link(error)
+    if prefer.wants(_INNER_MESSAGE):
+        body["@" + _INNER_MESSAGE] = error.message
+    headers = {"Content-Type": "application/json; odata.metadata=minimal"}
+    return HttpResponse(error.http_status, _headers(headers), dumps({"error": body}))

@@ -1,0 +1,173 @@
+"""Routing: a resource path becomes a :class:`Resource`; handlers register per (kind, method).
+
+``@route("entity", "GET")`` fills the route table; :func:`dispatch` looks the handler up. A
+resource whose kind has no handler for the method answers 405; an unknown path answers 404
+``Resource not found for the segment '…'``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._organization import Organization
+from fake_dataverse._service import OrganizationService
+from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._webapi._prefer import Preferences
+from fake_dataverse._webapi._url import ODataUrl, parse_key, parse_segment, path_segments
+
+__all__ = ["RequestContext", "Resource", "dispatch", "resolve", "route"]
+
+ACTION_PREFIX = "Microsoft.Dynamics.CRM."
+
+
+@attrs.frozen
+class Resource:
+    """What a URL addresses: its ``kind``, the table, the key and the segments after it."""
+
+    kind: str
+    table: EntityMetadata | None = None
+    key: Mapping[str, Any] | None = None
+    name: str = ""
+    rest: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class RequestContext:
+    """Everything a route handler works with."""
+
+    request: HttpRequest
+    url: ODataUrl
+    prefer: Preferences
+    org: Organization
+    service: OrganizationService
+    resource: Resource
+    extras: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def table(self) -> EntityMetadata:
+        """Return the table the resource belongs to."""
+        assert self.resource.table is not None
+        return self.resource.table
+
+
+Handler = Callable[[RequestContext], HttpResponse]
+_ROUTES: dict[tuple[str, str], Handler] = {}
+_SPECIAL: dict[str, str] = {"": "service", "$metadata": "metadata", "$batch": "batch"}
+
+
+def route(kind: str, *methods: str) -> Callable[[Handler], Handler]:
+    """Register a handler for a resource kind and HTTP methods."""
+
+    def decorate(handler: Handler) -> Handler:
+        for method in methods:
+            _ROUTES[(kind, method)] = handler
+        return handler
+
+    return decorate
+
+
+def dispatch(ctx: RequestContext) -> HttpResponse:
+    """Run the handler registered for the request's resource kind and method.
+
+    Raises:
+        MethodNotAllowed: 0x80060888 (405) for a method the resource does not take.
+        NoHttpResource: 404 for an action called with another method than POST.
+    """
+    method = ctx.request.method.upper()
+    handler = _ROUTES.get((ctx.resource.kind, method))
+    if handler is not None:
+        return handler(ctx)
+    if ctx.resource.kind == "action":
+        raise errors.NoHttpResource(uri=ctx.request.url)
+    raise errors.MethodNotAllowed(method=method)
+
+
+def _not_found(segment: str) -> errors.DataverseError:
+    return errors.ResourceNotFound(segment=segment)
+
+
+def resolve(org: Organization, path: str) -> Resource:
+    """Return the resource a path (below ``/api/data/v9.2/``) addresses.
+
+    Raises:
+        ResourceNotFound: 0x8006088a (404) for a segment the service does not have.
+    """
+    segments = path_segments(path.rstrip("/")) if path.strip("/") else [""]
+    first = segments[0]
+    if first in _SPECIAL and len(segments) == 1:
+        return Resource(_SPECIAL[first])
+    head = parse_segment(first)
+    if head is None:
+        raise _not_found(first)
+    if head.name == "EntityDefinitions":
+        return Resource("definitions", key=_definition_key(head.key), rest=tuple(segments[1:]))
+    table = org.metadata.by_entity_set(head.name)
+    if table is None:
+        raise _not_found(head.name)
+    if head.key is None:
+        return _collection_resource(table, segments[1:])
+    key = _row_key(table, head.key, first)
+    return _row_resource(table, key, segments[1:])
+
+
+def _definition_key(text: str | None) -> Mapping[str, Any] | None:
+    if text is None:
+        return None
+    key = parse_key(text)
+    if key is None:
+        raise _not_found(f"EntityDefinitions({text})")
+    return key
+
+
+def _collection_resource(table: EntityMetadata, rest: list[str]) -> Resource:
+    if not rest:
+        return Resource("collection", table)
+    if rest == ["$count"]:
+        return Resource("count", table)
+    if len(rest) == 1 and rest[0].startswith(ACTION_PREFIX):
+        return Resource("action", table, name=rest[0][len(ACTION_PREFIX) :])
+    raise _not_found(rest[0])
+
+
+def _row_key(table: EntityMetadata, text: str, segment: str) -> Mapping[str, Any]:
+    """Return ``{logical name: value}`` for a key segment (a GUID or the alternate key)."""
+    key = parse_key(text)
+    if key is None:
+        raise errors.ODataError(f"Bad Request - Error in query syntax: '{segment}'.")
+    if "" in key:
+        key = {table.primary_id_attribute: key[""]}
+    names = {a.logical_name for a in table.attributes}
+    for name in key:
+        if name not in names:
+            raise errors.InvalidArgument(
+                f"The specified key attributes are not a defined key for the "
+                f"{table.logical_name} entity: {name}."
+            )
+    if not isinstance(key.get(table.primary_id_attribute), uuid.UUID):
+        raise errors.ODataError(
+            f"The key value of '{segment}' is not a valid Edm.Guid for "
+            f"'{table.primary_id_attribute}'."
+        )
+    return key
+
+
+_PROPERTY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _row_resource(table: EntityMetadata, key: Mapping[str, Any], rest: list[str]) -> Resource:
+    if not rest:
+        return Resource("entity", table, key)
+    if _PROPERTY.fullmatch(rest[0]) is None or len(rest) > 2:
+        raise _not_found(rest[0])
+    if len(rest) == 2:
+        if rest[1] != "$value":
+            raise _not_found(rest[1])
+        return Resource("property_value", table, key, name=rest[0])
+    return Resource("property", table, key, name=rest[0])

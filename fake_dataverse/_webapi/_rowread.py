@@ -1,0 +1,154 @@
+"""Reading rows for the Web API: Retrieve through the service, then shape the entity object."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import AttributeMetadata, EntityMetadata
+from fake_dataverse._organization import Organization
+from fake_dataverse._requests import RetrieveRequest, RetrieveResponse
+from fake_dataverse._values import ColumnSet, Entity, EntityReference
+from fake_dataverse._webapi._json import entity_json
+from fake_dataverse._webapi._router import RequestContext
+from fake_dataverse._webapi._select import (
+    Expansion,
+    column_set,
+    context_url,
+    fill_nulls,
+    parse_expand,
+    parse_select,
+)
+
+__all__ = ["RowAddress", "etag_of", "read_entity", "row_address", "shaped_entity"]
+
+PARTITION_OPTION = "partitionId"
+
+
+class RowAddress:
+    """A row as the URL names it: the id, and the partition from the key or ``?partitionId=``."""
+
+    def __init__(self, table: EntityMetadata, row_id: uuid.UUID, partition: str | None) -> None:
+        self.table = table
+        self.id = row_id
+        self.partition = partition
+
+    def reference(self, row_version: str | None = None) -> EntityReference:
+        """Return an EntityReference addressing the row."""
+        keys: dict[str, Any] = {}
+        if self.partition is not None and self.table.partition_attribute:
+            keys = {
+                self.table.primary_id_attribute: self.id,
+                self.table.partition_attribute: self.partition,
+            }
+        return EntityReference(self.table.logical_name, self.id, keys, row_version=row_version)
+
+    def entity(self) -> Entity:
+        """Return an empty Entity addressing the row (for updates)."""
+        reference = self.reference()
+        return Entity(self.table.logical_name, self.id, key_attributes=reference.key_attributes)
+
+
+def row_address(ctx: RequestContext) -> RowAddress:
+    """Return the row the request's key segment (and ``?partitionId=``) addresses.
+
+    Raises:
+        InvalidArgument: 0x80040203 for a partition value that is not a string.
+    """
+    key: Mapping[str, Any] = ctx.resource.key or {}
+    table = ctx.table
+    partition: Any = ctx.url.query.get(PARTITION_OPTION)
+    part_name = table.partition_attribute
+    if part_name is not None and part_name in key:
+        partition = key[part_name]
+    if partition is not None and not isinstance(partition, str):
+        raise errors.InvalidArgument(f"'{partition}' is not a valid partition id.")
+    extra = set(key) - {table.primary_id_attribute, part_name}
+    if extra:
+        raise errors.InvalidArgument(
+            f"The specified key attributes are not a defined key for the {table.logical_name} "
+            f"entity: {', '.join(sorted(extra))}."
+        )
+    return RowAddress(table, key[table.primary_id_attribute], partition)
+
+
+def etag_of(org: Organization, table: EntityMetadata, entity: Entity) -> str | None:
+    """Return the current etag of a row that was just read."""
+    part = table.partition_attribute
+    partition = entity.get(part) if part else None
+    assert entity.id is not None
+    row = org.store.get(table.logical_name, (entity.id, partition or str(entity.id)))
+    return row.etag if row is not None else None
+
+
+def read_entity(ctx: RequestContext, address: RowAddress, columns: ColumnSet) -> Entity:
+    """Retrieve one row through the service (partition given by key or ``partitionId``)."""
+    request = RetrieveRequest(target=address.reference(), column_set=columns)
+    if address.partition is not None:
+        request.parameters[PARTITION_OPTION] = address.partition
+    response = ctx.service.execute(request)
+    assert isinstance(response, RetrieveResponse)
+    return response.entity
+
+
+def _expanded(ctx: RequestContext, entity: Entity, expansion: Expansion) -> Any:
+    value = entity.get(expansion.attribute.logical_name)
+    if not isinstance(value, EntityReference) or value.id is None:
+        return None
+    target = ctx.org.table(value.logical_name)
+    selected = parse_select(target, expansion.select)
+    request = RetrieveRequest(
+        target=EntityReference(target.logical_name, value.id),
+        column_set=column_set(target, selected),
+    )
+    response = ctx.service.execute(request)
+    assert isinstance(response, RetrieveResponse)
+    related = response.entity
+    fill_nulls(target, related, selected)
+    return entity_json(target, related, etag=etag_of(ctx.org, target, related), prefer=ctx.prefer)
+
+
+def shaped_entity(
+    ctx: RequestContext,
+    address: RowAddress,
+    *,
+    expand: bool = True,
+) -> tuple[dict[str, Any], str | None]:
+    """Read a row with the request's ``$select``/``$expand``; return the body and the etag.
+
+    Raises:
+        ODataError: 0x0 for an unknown ``$select`` or ``$expand`` property.
+    """
+    table = ctx.table
+    selected = parse_select(table, ctx.url.query.get("$select"))
+    expansions = parse_expand(table, ctx.url.query.get("$expand")) if expand else []
+    columns = column_set(table, selected)
+    if expansions and not columns.all_columns:
+        names = [e.attribute.logical_name for e in expansions]
+        columns = ColumnSet(*dict.fromkeys([*columns.columns, *names]))
+    entity = read_entity(ctx, address, columns)
+    etag = etag_of(ctx.org, table, entity)
+    visible = _visible(entity, selected, expansions)
+    fill_nulls(table, visible, selected)
+    context = context_url(ctx.url.metadata_url, table, selected, expansions, suffix="/$entity")
+    body = entity_json(table, visible, etag=etag, prefer=ctx.prefer, context=context)
+    for expansion in expansions:
+        body[expansion.attribute.logical_name] = _expanded(ctx, entity, expansion)
+    return body, etag
+
+
+def _visible(
+    entity: Entity, selected: list[AttributeMetadata] | None, expansions: list[Expansion]
+) -> Entity:
+    """Drop the lookup values read only to follow an expansion."""
+    if selected is None:
+        return entity
+    keep = {a.logical_name for a in selected}
+    visible = entity.copy()
+    for expansion in expansions:
+        name = expansion.attribute.logical_name
+        if name not in keep:
+            visible.attributes.pop(name, None)
+    return visible

@@ -1,0 +1,166 @@
+"""``$select`` and ``$expand`` on rows, entity URLs, and the ``@odata.context`` of results."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._values import ColumnSet, Entity
+from fake_dataverse._webapi._json import property_map
+from fake_dataverse._webapi._url import split_top_level
+
+__all__ = [
+    "Expansion",
+    "always_returned",
+    "check_options",
+    "column_set",
+    "context_url",
+    "entity_path",
+    "parse_expand",
+    "parse_select",
+]
+
+
+def no_property(table: EntityMetadata, name: str) -> errors.DataverseError:
+    """Return the OData fault for a property the table does not have."""
+    return errors.ODataError(
+        f"Could not find a property named '{name}' on type "
+        f"'Microsoft.Dynamics.CRM.{table.logical_name}'."
+    )
+
+
+def check_options(options: Mapping[str, str], allowed: Sequence[str]) -> None:
+    """Reject system query options (``$…``) a resource does not take.
+
+    Raises:
+        ODataError: 0x0 ``The query parameter $skip is not supported``.
+    """
+    for name in options:
+        if name.startswith("$") and name not in allowed:
+            raise errors.ODataError(f"The query parameter {name} is not supported")
+
+
+def parse_select(table: EntityMetadata, text: str | None) -> list[AttributeMetadata] | None:
+    """Return the columns a ``$select`` names (None: every column).
+
+    Raises:
+        ODataError: 0x0 ``Could not find a property named 'X' on type …`` for an unknown name.
+    """
+    if text is None:
+        return None
+    props = property_map(table)
+    selected: list[AttributeMetadata] = []
+    for raw in text.split(","):
+        name = raw.strip()
+        attr = props.get(name)
+        if attr is None:
+            raise no_property(table, name)
+        if attr not in selected:
+            selected.append(attr)
+    return selected
+
+
+def always_returned(table: EntityMetadata) -> list[str]:
+    """Return the columns every entity body carries: the key, version and partition."""
+    names = [table.primary_id_attribute]
+    for name in ("versionnumber", table.partition_attribute):
+        if name and table.attribute(name) is not None:
+            names.append(name)
+    return names
+
+
+def column_set(table: EntityMetadata, selected: list[AttributeMetadata] | None) -> ColumnSet:
+    """Return the ColumnSet to read for a ``$select`` (plus the always-returned columns)."""
+    if selected is None:
+        return ColumnSet(all_columns=True)
+    names = [a.logical_name for a in selected] + always_returned(table)
+    return ColumnSet(*dict.fromkeys(names))
+
+
+def fill_nulls(
+    table: EntityMetadata, entity: Entity, selected: list[AttributeMetadata] | None
+) -> None:
+    """Give every selected column a value (OData returns nulls; the SDK leaves them out)."""
+    names = (
+        [a.logical_name for a in table.stored_attributes()]
+        if selected is None
+        else [a.logical_name for a in selected]
+    )
+    for name in names:
+        entity.attributes.setdefault(name, None)
+
+
+@attrs.frozen
+class Expansion:
+    """One ``$expand`` item: a single-valued navigation property and its ``$select``."""
+
+    attribute: AttributeMetadata
+    select: str | None
+
+    @property
+    def context(self) -> str:
+        """Return how the expansion appears in ``@odata.context``."""
+        name = self.attribute.logical_name
+        return f"{name},{name}({self.select})" if self.select else name
+
+
+def parse_expand(table: EntityMetadata, text: str | None) -> list[Expansion]:
+    """Parse ``$expand=createdby($select=fullname),modifiedby``.
+
+    Raises:
+        ODataError: 0x0 for an unknown navigation property or an option other than ``$select``.
+    """
+    if not text:
+        return []
+    expansions: list[Expansion] = []
+    for item in split_top_level(text, ","):
+        name, _, options = item.strip().partition("(")
+        attr = table.attribute(name.strip())
+        if attr is None or attr.attribute_type is not AttributeTypeCode.LOOKUP:
+            raise no_property(table, name.strip())
+        select = None
+        for option in split_top_level(options[:-1], ";") if options else []:
+            option_name, _, value = option.partition("=")
+            if option_name.strip() != "$select":
+                raise errors.ODataError(
+                    f"The query parameter {option_name.strip()} is not supported"
+                )
+            select = value.strip()
+        expansions.append(Expansion(attr, select))
+    return expansions
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(value)
+
+
+def entity_path(table: EntityMetadata, row_id: uuid.UUID, partition: str | None) -> str:
+    """Return ``backgroundoperations(<id>)``, or the alternate-key form for a partitioned row."""
+    if partition is None or table.partition_attribute is None:
+        return f"{table.entity_set_name}({row_id})"
+    return (
+        f"{table.entity_set_name}({table.primary_id_attribute}={row_id},"
+        f"{table.partition_attribute}={_literal(partition)})"
+    )
+
+
+def context_url(
+    metadata_url: str,
+    table: EntityMetadata,
+    selected: list[AttributeMetadata] | None,
+    expansions: Sequence[Expansion] = (),
+    *,
+    suffix: str = "",
+) -> str:
+    """Return ``…/$metadata#backgroundoperations(a,b)/$entity`` and its variants."""
+    parts = [a.odata_name for a in selected] if selected is not None else []
+    parts += [e.context for e in expansions]
+    shape = f"({','.join(parts)})" if parts else ""
+    return f"{metadata_url}#{table.entity_set_name}{shape}{suffix}"

@@ -1,0 +1,151 @@
+"""Web API URLs: the service root, the resource path, key segments and query options.
+
+Query strings arrive encoded every way clients encode them (``%24select=a+b``, raw ``$select``,
+raw FetchXML): they are decoded with ``+`` as a space and each pair is split on its first ``=``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from urllib.parse import unquote, unquote_plus, urlsplit
+
+import attrs
+
+from fake_dataverse import _errors as errors
+
+__all__ = ["KeySegment", "ODataUrl", "parse_key", "parse_url", "split_top_level"]
+
+_API_ROOT = re.compile(r"/api/data/(?P<version>v9\.[0-2])(?:/(?P<path>.*))?$")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@attrs.frozen
+class ODataUrl:
+    """A request URL split into the service root, the resource path and the query options."""
+
+    root: str
+    path: str
+    query: Mapping[str, str]
+    raw_query: str
+
+    @property
+    def metadata_url(self) -> str:
+        """Return the ``$metadata`` URL that ``@odata.context`` values start with."""
+        return f"{self.root}/$metadata"
+
+
+def parse_url(org_url: str, url: str) -> ODataUrl | None:
+    """Return the parts of a Web API URL on the organization, or None off the API root.
+
+    Raises:
+        ODataError: 0x0 when a query option appears twice.
+    """
+    parts = urlsplit(url)
+    match = _API_ROOT.match(parts.path)
+    if match is None:
+        return None
+    root = f"{org_url}/api/data/{match['version']}"
+    path = match["path"] or ""
+    return ODataUrl(root=root, path=path, query=parse_query(parts.query), raw_query=parts.query)
+
+
+def parse_query(raw: str) -> dict[str, str]:
+    """Decode a query string (``+`` is a space; each pair splits on its first ``=``).
+
+    Raises:
+        ODataError: 0x0 when a query option appears twice.
+    """
+    options: dict[str, str] = {}
+    for pair in raw.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        name, value = unquote_plus(name), unquote_plus(value)
+        if name in options:
+            raise errors.ODataError(
+                f"Query option '{name}' was specified more than once, but it must be specified at "
+                "most once."
+            )
+        options[name] = value
+    return options
+
+
+def path_segments(path: str) -> list[str]:
+    """Split a resource path on ``/`` outside parentheses and quotes, percent-decoding each."""
+    return [unquote(segment) for segment in split_top_level(path, "/")]
+
+
+def split_top_level(text: str, separator: str) -> list[str]:
+    """Split on a separator that is outside parentheses and single-quoted literals."""
+    parts: list[str] = []
+    depth, quoted, start = 0, False, 0
+    for index, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
+
+
+@attrs.frozen
+class KeySegment:
+    """``name(key)``: the segment's name and its key (a bare value or ``name=value`` pairs)."""
+
+    name: str
+    key: str | None
+
+
+_SEGMENT = re.compile(r"(?P<name>[^()]+)(?:\((?P<key>.*)\))?", re.DOTALL)
+
+
+def parse_segment(segment: str) -> KeySegment | None:
+    """Split ``backgroundoperations(<key>)`` into its name and key text; None if malformed."""
+    match = _SEGMENT.fullmatch(segment)
+    if match is None:
+        return None
+    return KeySegment(match["name"], match["key"])
+
+
+def parse_literal(text: str) -> str | uuid.UUID | int | None:
+    """Return a key literal: a quoted string, a GUID, an integer or ``null``; None if invalid."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        inner = text[1:-1]
+        if re.search(r"(?<!')'(?!')", inner.replace("''", "")):
+            return None
+        return inner.replace("''", "'")
+    if _GUID.fullmatch(text):
+        return uuid.UUID(text)
+    if re.fullmatch(r"-?\d{1,18}", text):
+        return int(text)
+    return None
+
+
+def parse_key(text: str) -> dict[str, str | uuid.UUID | int] | None:
+    """Parse a key: ``<guid>`` (under the name ``""``) or ``a=<literal>,b=<literal>``.
+
+    Key property names are matched case-insensitively (lower-cased here). None when malformed.
+    """
+    pairs = split_top_level(text, ",")
+    if len(pairs) == 1 and "=" not in pairs[0]:
+        value = parse_literal(pairs[0])
+        return None if value is None else {"": value}
+    key: dict[str, str | uuid.UUID | int] = {}
+    for pair in pairs:
+        name, sep, literal = pair.partition("=")
+        value = parse_literal(literal)
+        name = name.strip().lower()
+        if not sep or not name or value is None or name in key:
+            return None
+        key[name] = value
+    return key
