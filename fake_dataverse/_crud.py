@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fake_dataverse import _errors as errors
@@ -40,9 +41,22 @@ from fake_dataverse._store import RowKey, StoredRow
 from fake_dataverse._validation import Operation, sdk_to_raw, validate_write
 from fake_dataverse._values import ColumnSet, Entity, EntityReference
 
-__all__ = ["create_row", "delete_row", "update_row", "upsert_row"]
+__all__ = ["create_row", "delete_row", "update_row", "update_rule", "upsert_row"]
 
 PARTITION_PARAMETER = "partitionId"
+
+UpdateRule = Callable[[EntityMetadata, StoredRow, Mapping[str, Any]], None]
+_UPDATE_RULES: dict[str, list[UpdateRule]] = {}
+
+
+def update_rule(table: str) -> Callable[[UpdateRule], UpdateRule]:
+    """Register a table's own business rule, run on every validated update before it commits."""
+
+    def decorate(rule: UpdateRule) -> UpdateRule:
+        _UPDATE_RULES.setdefault(table, []).append(rule)
+        return rule
+
+    return decorate
 
 
 def _commit(
@@ -136,6 +150,8 @@ def update_row(
     )
     current = existing_row(ctx.org, table, key)
     check_row_version(current, entity.row_version, behavior)
+    for rule in _UPDATE_RULES.get(table.logical_name, ()):
+        rule(table, current, kept)
     now = ctx.org.clock.now()
     return _commit(
         ctx, table, build_updated_row(table, current, kept, caller=ctx.caller, now=now), now

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from fake_dataverse._background import BackgroundRunner
 from fake_dataverse._clock import Clock, IdFactory
 from fake_dataverse._metadata import EntityMetadata, default_metadata, entity_metadata_from_dict
 from fake_dataverse._organization import Caller, Organization, Settings, User
@@ -115,6 +116,11 @@ class FakeDataverse:
     def service(self) -> OrganizationService:
         """The SDK-style service, as the System Administrator."""
         return OrganizationService(self._org, Caller(self._org.admin_id))
+
+    @property
+    def background(self) -> BackgroundRunner:
+        """Register custom APIs and drive background operations (start, finish, run, run_all)."""
+        return BackgroundRunner(self._org)
 
     def service_for(self, user_id: uuid.UUID) -> OrganizationService:
         """Return the SDK-style service acting as another user (see :meth:`add_user`)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -94,6 +95,9 @@ class Organization:
         self.ids = ids
         self.store = Store(clock, ids, ttl_emits_deletes=settings.ttl_emits_deletes)
         self.users: dict[uuid.UUID, User] = {}
+        self.custom_apis: dict[str, Any] = {}  # unique name -> _background.CustomApi
+        self.background_callbacks: dict[uuid.UUID, str] = {}
+        self.background_callback_log: list[Any] = []
         self.admin_id = uuid.uuid5(uuid.NAMESPACE_URL, url + "#systemadministrator")
         self._add_admin()
 
@@ -214,6 +218,8 @@ class Organization:
             self.store.clear()
             self.ids.reset()
             self.users.clear()
+            self.background_callbacks.clear()
+            self.background_callback_log.clear()
             if start is not None:
                 self.clock.set(start)
             self._add_admin()

@@ -10,7 +10,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from fake_dataverse import _bulk, _crud  # noqa: F401  (importing registers their handlers)
+from fake_dataverse import (  # noqa: F401  (importing registers their handlers)
+    _background,
+    _bulk,
+    _crud,
+)
 from fake_dataverse import _errors as errors
 from fake_dataverse._organization import Caller, Organization
 from fake_dataverse._registry import ExecutionContext, definition_for, table_of_target
@@ -63,6 +67,9 @@ class OrganizationService:
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
         definition = definition_for(request.request_name)
         if definition is None:
+            custom_api = self._org.custom_apis.get(request.request_name)
+            if custom_api is not None:
+                return self._run_custom_api(custom_api, request)
             name = table_of_target(request)
             if name is not None and name in self._org.metadata:
                 raise errors.MessageNotSupported(request=request.request_name, entity=name)
@@ -78,6 +85,12 @@ class OrganizationService:
         with self._org.store.lock:
             self._org.check_caller(self._caller)
             return definition.handler(ExecutionContext(self._org, self._caller), typed)
+
+    def _run_custom_api(self, api: Any, request: OrganizationRequest) -> OrganizationResponse:
+        with self._org.store.lock:
+            self._org.check_caller(self._caller)
+        outputs = api.handler(dict(request.parameters)) or {}
+        return OrganizationResponse(request.request_name, dict(outputs))
 
     # ---- shortcuts ---------------------------------------------------------------------------
     def create(self, entity: Entity) -> uuid.UUID:
