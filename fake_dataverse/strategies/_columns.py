@@ -1,0 +1,169 @@
+"""Valid values of one column: a strategy per column type (registered), and its two forms.
+
+Strategies draw *raw* values (what the store keeps: ``int`` for choices, ``uuid.UUID``,
+aware UTC ``datetime``…) and then encode them for a surface: Web API JSON
+(``"2026-01-01T09:00:00Z"``, GUID strings, plain numbers for choices) or SDK values
+(``OptionSetValue``, ``EntityReference``, ``uuid.UUID``, aware ``datetime``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._validation import MAX_DATETIME, MIN_DATETIME, raw_to_sdk, utf16_length
+from fake_dataverse.strategies._tables import Surface, resolve_table
+
+__all__ = ["column_of", "encode", "format_datetime", "raw_values", "to_json", "values"]
+
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+_SHORT_TEXT = 40
+# Characters Dataverse can carry through both the Web API (JSON) and the SDK (XML): no lone
+# surrogates, no unassigned code points, no control characters but tab, line feed and return.
+_TEXT_CHARACTERS = st.characters(exclude_categories=("Cs", "Cn", "Cc"), include_characters="\t\n\r")
+PARTITION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+
+RawStrategy = Callable[[AttributeMetadata, EntityMetadata], st.SearchStrategy[Any]]
+_RAW: dict[AttributeTypeCode, RawStrategy] = {}
+
+
+def _raw_for(*types: AttributeTypeCode) -> Callable[[RawStrategy], RawStrategy]:
+    def decorate(build: RawStrategy) -> RawStrategy:
+        for type_code in types:
+            _RAW[type_code] = build
+        return build
+
+    return decorate
+
+
+def fit_utf16(text: str, max_length: int) -> str:
+    """Return ``text`` cut to at most ``max_length`` UTF-16 code units."""
+    while utf16_length(text) > max_length:
+        text = text[:-1]
+    return text
+
+
+@_raw_for(AttributeTypeCode.STRING, AttributeTypeCode.MEMO)
+def _text(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[str]:
+    limit = attr.max_length if attr.max_length is not None else 4000
+    if attr.logical_name == table.partition_attribute:
+        return st.text(PARTITION_ALPHABET, min_size=1, max_size=min(limit, _SHORT_TEXT))
+    drawn = st.text(_TEXT_CHARACTERS, max_size=min(limit, _SHORT_TEXT))
+    fitted = drawn.map(lambda text: fit_utf16(text, limit))
+    if limit > 4096:
+        return fitted
+    return st.one_of(fitted, fitted, fitted, st.just("x" * limit))
+
+
+def _int_bounds(attr: AttributeMetadata, default: tuple[int, int]) -> tuple[int, int]:
+    low = attr.min_value if attr.min_value is not None else default[0]
+    high = attr.max_value if attr.max_value is not None else default[1]
+    return low, high
+
+
+@_raw_for(AttributeTypeCode.INTEGER)
+def _integer(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[int]:
+    low, high = _int_bounds(attr, _INT32)
+    return st.integers(low, high)
+
+
+@_raw_for(AttributeTypeCode.BIGINT)
+def _bigint(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[int]:
+    low, high = _int_bounds(attr, _INT64)
+    return st.integers(low, high)
+
+
+@_raw_for(AttributeTypeCode.BOOLEAN)
+def _boolean(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[bool]:
+    return st.booleans()
+
+
+@_raw_for(AttributeTypeCode.UNIQUEIDENTIFIER, AttributeTypeCode.LOOKUP)
+def _guid(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[uuid.UUID]:
+    return st.uuids()
+
+
+@_raw_for(AttributeTypeCode.PICKLIST)
+def _choice(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[int]:
+    return st.sampled_from([option.value for option in attr.options])
+
+
+@_raw_for(AttributeTypeCode.DATETIME)
+def _moment(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[dt.datetime]:
+    naive = st.datetimes(
+        min_value=MIN_DATETIME.replace(tzinfo=None), max_value=MAX_DATETIME.replace(tzinfo=None)
+    )
+    if attr.format == "DateOnly":
+        return naive.map(
+            lambda moment: dt.datetime.combine(moment.date(), dt.time(), dt.timezone.utc)
+        )
+    return naive.map(lambda moment: moment.replace(microsecond=0, fold=0, tzinfo=dt.timezone.utc))
+
+
+def raw_values(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[Any]:
+    """Return a strategy of valid raw (stored-form) values for a column."""
+    return _RAW[attr.attribute_type](attr, table)
+
+
+def to_json(attr: AttributeMetadata, raw: Any) -> Any:
+    """Return the Web API JSON form of a raw value (None stays None)."""
+    if raw is None:
+        return None
+    if isinstance(raw, uuid.UUID):
+        return str(raw)
+    if isinstance(raw, dt.datetime):
+        return format_datetime(raw)
+    return raw
+
+
+def format_datetime(moment: dt.datetime) -> str:
+    """Return an aware datetime as the Web API writes it (``2026-01-01T09:00:00Z``)."""
+    utc = moment.astimezone(dt.timezone.utc)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+
+
+def encode(attr: AttributeMetadata, raw: Any, surface: Surface) -> Any:
+    """Return a raw value in a surface's form: Web API JSON or SDK value."""
+    return to_json(attr, raw) if surface == "webapi" else raw_to_sdk(attr, raw)
+
+
+def column_of(table: EntityMetadata, name: str | AttributeMetadata) -> AttributeMetadata:
+    """Return a column's metadata from its logical name (or the metadata given).
+
+    Raises:
+        InvalidArgument: for a name the table does not have.
+    """
+    if isinstance(name, AttributeMetadata):
+        return name
+    attr = table.attribute(name)
+    if attr is None:
+        raise InvalidArgument(f"{table.logical_name} has no column {name!r}")
+    return attr
+
+
+def values(
+    column: str | AttributeMetadata,
+    *,
+    table: str | EntityMetadata = "backgroundoperation",
+    surface: Surface = "sdk",
+) -> st.SearchStrategy[Any]:
+    """Return a strategy of values the column accepts, in SDK form or Web API JSON form.
+
+    ``values("priority")`` draws 0..10; ``values("backgroundoperationstatecode")`` draws
+    ``OptionSetValue(0|2|3)`` (``surface="webapi"``: ``0|2|3``).
+
+    Raises:
+        InvalidArgument: for an unknown table, column or surface.
+    """
+    if surface not in ("sdk", "webapi"):
+        raise InvalidArgument(f"surface={surface!r} must be 'sdk' or 'webapi'")
+    metadata = resolve_table(table)
+    attr = column_of(metadata, column)
+    return raw_values(attr, metadata).map(lambda raw: encode(attr, raw, surface))

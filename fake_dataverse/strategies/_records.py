@@ -1,0 +1,163 @@
+"""Valid write payloads: ``records()`` (Web API JSON) and ``entities()`` (SDK ``Entity``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from fake_dataverse._metadata import AttributeMetadata, EntityMetadata
+from fake_dataverse._values import Entity
+from fake_dataverse.strategies._columns import column_of, encode, raw_values
+from fake_dataverse.strategies._tables import (
+    Operation,
+    Surface,
+    check_operation,
+    is_required,
+    resolve_table,
+    writable_columns,
+)
+
+__all__ = ["entities", "payload_key", "raw_payloads", "records"]
+
+
+def payload_key(attr: AttributeMetadata, surface: Surface) -> str:
+    """Return the name a column has in a payload: the Web API property or the logical name."""
+    return attr.odata_name if surface == "webapi" else attr.logical_name
+
+
+def _state_status(table: EntityMetadata) -> st.SearchStrategy[dict[str, int]]:
+    """Draw a valid state/status pair, then keep both, one of them (the fake derives the
+    other) or neither."""
+    assert table.state_attribute is not None and table.status_attribute is not None
+    state_name, status_name = table.state_attribute, table.status_attribute
+    status = table.attribute(status_name)
+    assert status is not None
+    pairs = [(option.state, option.value) for option in status.options if option.state is not None]
+    if not pairs:
+        return st.just({})
+    return st.tuples(st.sampled_from(pairs), st.sampled_from(("both", "state", "status", ""))).map(
+        lambda drawn: {
+            name: value
+            for name, value, kept in (
+                (state_name, drawn[0][0], drawn[1] in ("both", "state")),
+                (status_name, drawn[0][1], drawn[1] in ("both", "status")),
+            )
+            if kept
+        }
+    )
+
+
+def raw_payloads(
+    table: EntityMetadata, operation: Operation, surface: Surface, *, skip: frozenset[str]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Return a strategy of valid payloads as raw values keyed by logical name.
+
+    On a create or upsert the required columns are always there; other columns may be absent
+    or null. State and status are drawn as a valid pair.
+    """
+    pair = frozenset(n for n in (table.state_attribute, table.status_attribute) if n)
+    if pair & skip:
+        skip = skip | pair  # a given state or status decides the other: never contradict it
+    columns = [a for a in writable_columns(table, operation, surface) if a.logical_name not in skip]
+    by_name = {a.logical_name: a for a in columns}
+    paired = table.state_attribute in by_name and table.status_attribute in by_name
+    pair_names = {table.state_attribute, table.status_attribute} if paired else set()
+    required: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for attr in columns:
+        if attr.logical_name in pair_names:
+            continue
+        if operation != "update" and is_required(attr):
+            required[attr.logical_name] = raw_values(attr, table)
+        elif attr.logical_name in (table.state_attribute, table.status_attribute):
+            optional[attr.logical_name] = raw_values(attr, table)
+        else:
+            optional[attr.logical_name] = st.none() | raw_values(attr, table)
+    body = st.fixed_dictionaries(required, optional=optional)
+    if not paired:
+        return body
+    return st.tuples(body, _state_status(table)).map(lambda parts: {**parts[0], **parts[1]})
+
+
+def _check_overrides(table: EntityMetadata, overrides: Mapping[str, Any]) -> None:
+    for name, override in overrides.items():
+        column_of(table, name)
+        if override is not Ellipsis and not isinstance(override, st.SearchStrategy):
+            raise InvalidArgument(
+                f"{name}={override!r} must be a strategy (st.just({override!r}) for a fixed "
+                "value) or ... to always generate the column"
+            )
+
+
+def _override_strategy(
+    table: EntityMetadata, attr: AttributeMetadata, override: Any, surface: Surface
+) -> st.SearchStrategy[Any]:
+    if override is not Ellipsis:
+        return override  # type: ignore[no-any-return]
+    return raw_values(attr, table).map(lambda raw: encode(attr, raw, surface))
+
+
+def _payloads(
+    table: str | EntityMetadata, for_: str, surface: Surface, overrides: Mapping[str, Any]
+) -> st.SearchStrategy[dict[str, Any]]:
+    metadata = resolve_table(table)
+    operation = check_operation(for_)
+    _check_overrides(metadata, overrides)
+    fixed = {
+        payload_key(column_of(metadata, name), surface): _override_strategy(
+            metadata, column_of(metadata, name), override, surface
+        )
+        for name, override in overrides.items()
+    }
+    auto = raw_payloads(metadata, operation, surface, skip=frozenset(overrides)).map(
+        lambda raw: {
+            payload_key(column_of(metadata, name), surface): encode(
+                column_of(metadata, name), value, surface
+            )
+            for name, value in raw.items()
+        }
+    )
+    return st.tuples(auto, st.fixed_dictionaries(fixed)).map(lambda parts: {**parts[0], **parts[1]})
+
+
+def records(
+    table: str | EntityMetadata = "backgroundoperation",
+    *,
+    for_: str = "create",
+    **overrides: Any,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Return a strategy of Web API JSON bodies the fake accepts for a write.
+
+    ``for_`` is ``"create"`` (POST), ``"update"`` (PATCH of an existing row) or ``"upsert"``
+    (PATCH that creates or replaces). Each keyword names a column and gives a strategy for it
+    (in JSON form), or ``...`` to always generate it.
+
+    Raises:
+        InvalidArgument: for an unknown table, operation or column, or an override that is
+            not a strategy.
+    """
+    return _payloads(table, for_, "webapi", overrides)
+
+
+def entities(
+    table: str | EntityMetadata = "backgroundoperation",
+    *,
+    for_: str = "create",
+    **overrides: Any,
+) -> st.SearchStrategy[Entity]:
+    """Return a strategy of SDK ``Entity`` payloads the fake accepts for a write.
+
+    Same options as :func:`records`; override strategies give SDK values
+    (``st.just(OptionSetValue(2))``). The entity has no id: set ``entity.id`` for an update.
+
+    Raises:
+        InvalidArgument: for an unknown table, operation or column, or an override that is
+            not a strategy.
+    """
+    metadata = resolve_table(table)
+    return _payloads(metadata, for_, "sdk", overrides).map(
+        lambda attributes: Entity(metadata.logical_name, attributes=attributes)
+    )

@@ -1,0 +1,90 @@
+"""Which table and which columns a strategy works on, read from metadata only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from hypothesis.errors import InvalidArgument
+
+from fake_dataverse._metadata import (
+    AttributeMetadata,
+    AttributeRequiredLevel,
+    AttributeTypeCode,
+    EntityMetadata,
+    default_metadata,
+)
+
+__all__ = ["Operation", "Surface", "resolve_table", "writable_columns"]
+
+Operation = Literal["create", "update", "upsert"]
+Surface = Literal["webapi", "sdk"]
+
+_OPERATIONS: tuple[str, ...] = ("create", "update", "upsert")
+
+
+def resolve_table(table: str | EntityMetadata) -> EntityMetadata:
+    """Return the metadata of a shipped table by logical name, or the metadata given.
+
+    Raises:
+        InvalidArgument: for a name that is not a shipped table.
+    """
+    if isinstance(table, EntityMetadata):
+        return table
+    found = default_metadata().get(table) if isinstance(table, str) else None
+    if found is None:
+        shipped = ", ".join(sorted(t.logical_name for t in default_metadata()))
+        raise InvalidArgument(
+            f"table={table!r} is not a shipped table ({shipped}); pass an EntityMetadata "
+            "(fake_dataverse.entity_metadata_from_dict(...)) for a table of your own"
+        )
+    return found
+
+
+def check_operation(for_: str) -> Operation:
+    """Return ``for_`` when it names a write operation.
+
+    Raises:
+        InvalidArgument: for anything but ``create``, ``update`` or ``upsert``.
+    """
+    if for_ not in _OPERATIONS:
+        raise InvalidArgument(f"for_={for_!r} must be one of {', '.join(_OPERATIONS)}")
+    return for_  # type: ignore[return-value]
+
+
+def valid_for(attr: AttributeMetadata, operation: Operation) -> bool:
+    """Return True when a write of this kind stores the column (an upsert replaces: create)."""
+    return attr.is_valid_for_update if operation == "update" else attr.is_valid_for_create
+
+
+def writable_columns(
+    table: EntityMetadata, operation: Operation, surface: Surface
+) -> tuple[AttributeMetadata, ...]:
+    """Return the columns a generated payload may set for an operation on a surface.
+
+    Leaves out the primary key (a generated id could repeat across examples), virtual name
+    columns, the partition column on updates (it only addresses the row) and, on the Web API,
+    lookups (they are written with ``@odata.bind``, which the strategies do not generate).
+    """
+    return tuple(
+        attr
+        for attr in table.stored_attributes()
+        if valid_for(attr, operation)
+        and attr.logical_name != table.primary_id_attribute
+        and not (operation != "create" and attr.logical_name == table.partition_attribute)
+        and not (surface == "webapi" and attr.attribute_type is AttributeTypeCode.LOOKUP)
+    )
+
+
+def is_required(attr: AttributeMetadata) -> bool:
+    """Return True when a create must carry the column under ``strict_writes``."""
+    return (
+        attr.required_level
+        in (AttributeRequiredLevel.APPLICATION_REQUIRED, AttributeRequiredLevel.SYSTEM_REQUIRED)
+        and attr.default_value is None
+    )
+
+
+def names(columns: Iterable[AttributeMetadata]) -> frozenset[str]:
+    """Return the logical names of some columns."""
+    return frozenset(attr.logical_name for attr in columns)

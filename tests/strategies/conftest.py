@@ -1,0 +1,22 @@
+"""Helpers for the strategy tests: the store state a rejected write must leave alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_dataverse import FakeDataverse
+
+TABLE = "backgroundoperation"
+
+
+def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:
+    """Return rows (values, versions, etags), the last version and the change log."""
+    store = dv.organization.store
+    rows = sorted(
+        (
+            (str(r.id), r.partition, sorted(r.values.items()), r.version, r.etag)
+            for r in store.rows(table)
+        ),
+        key=repr,
+    )
+    return (rows, store.last_version, list(store.changes_since(table, 0)))
