@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fake_dataverse import _errors as errors
 from fake_dataverse._requests import (
     ConcurrencyBehavior,
     CreateRequest,
@@ -27,7 +28,7 @@ from fake_dataverse._webapi._rowread import (
     row_address,
     shaped_entity,
 )
-from fake_dataverse._webapi._select import check_options, entity_path, no_property
+from fake_dataverse._webapi._select import check_options, entity_path
 
 __all__: list[str] = []
 
@@ -151,7 +152,7 @@ def _delete(ctx: RequestContext) -> HttpResponse:
 def _property(ctx: RequestContext) -> Any:
     attr = property_map(ctx.table).get(ctx.resource.name)
     if attr is None:
-        raise no_property(ctx.table, ctx.resource.name)
+        raise errors.ResourceNotFound(segment=ctx.resource.name)
     return attr
 
 
@@ -201,10 +202,13 @@ def _put_property(ctx: RequestContext) -> HttpResponse:
     payload = request_json(
         ctx.request.headers.get("Content-Type"), ctx.request.body, table.entity_set_name
     )
-    if not isinstance(payload, dict) or set(payload) - {"value", "@odata.context"}:
-        raise no_property(table, next(iter(set(payload) - {"value"}), "value"))
-    if "value" not in payload:
-        raise no_property(table, "value")
+    extra = sorted(set(payload) - {"value", "@odata.context"}) if isinstance(payload, dict) else []
+    if not isinstance(payload, dict) or extra or "value" not in payload:
+        raise errors.ODataClientPayloadError(
+            entity_set=table.entity_set_name,
+            inner="Microsoft.OData.ODataException: The property payload must be an object with "
+            f"only a 'value' property{' (found ' + extra[0] + ')' if extra else ''}.",
+        )
     return _set_property(ctx, payload["value"])
 
 
