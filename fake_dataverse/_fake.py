@@ -12,6 +12,7 @@ import attrs
 
 from fake_dataverse._background import BackgroundRunner
 from fake_dataverse._clock import Clock, IdFactory
+from fake_dataverse._faults import FaultInjector
 from fake_dataverse._metadata import EntityMetadata, default_metadata, entity_metadata_from_dict
 from fake_dataverse._organization import Caller, Organization, Settings, User
 from fake_dataverse._rows import project
@@ -116,6 +117,11 @@ class FakeDataverse:
     def service(self) -> OrganizationService:
         """The SDK-style service, as the System Administrator."""
         return OrganizationService(self._org, Caller(self._org.admin_id))
+
+    @property
+    def faults(self) -> FaultInjector:
+        """Inject faults into the next messages: ``throttle()``, ``fail_next(error)``."""
+        return self._org.faults
 
     @property
     def background(self) -> BackgroundRunner:

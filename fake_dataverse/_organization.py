@@ -15,6 +15,7 @@ import attrs
 
 from fake_dataverse import _errors as errors
 from fake_dataverse._clock import Clock, IdFactory
+from fake_dataverse._faults import FaultInjector
 from fake_dataverse._metadata import EntityMetadata, MetadataRegistry
 from fake_dataverse._store import Store, StoredRow
 from fake_dataverse._validation import WriteSettings
@@ -98,6 +99,7 @@ class Organization:
         self.custom_apis: dict[str, Any] = {}  # unique name -> _background.CustomApi
         self.background_callbacks: dict[uuid.UUID, str] = {}
         self.background_callback_log: list[Any] = []
+        self.faults = FaultInjector()
         self.admin_id = uuid.uuid5(uuid.NAMESPACE_URL, url + "#systemadministrator")
         self._add_admin()
 
@@ -220,6 +222,7 @@ class Organization:
             self.users.clear()
             self.background_callbacks.clear()
             self.background_callback_log.clear()
+            self.faults.clear()
             if start is not None:
                 self.clock.set(start)
             self._add_admin()

@@ -14,9 +14,12 @@ from fake_dataverse import (  # noqa: F401  (importing registers their handlers)
     _background,
     _bulk,
     _crud,
+    _entity_changes,
+    _retrieve_multiple,
 )
 from fake_dataverse import _errors as errors
 from fake_dataverse._organization import Caller, Organization
+from fake_dataverse._query_requests import RetrieveMultipleRequest, RetrieveMultipleResponse
 from fake_dataverse._registry import ExecutionContext, definition_for, table_of_target
 from fake_dataverse._requests import (
     CreateRequest,
@@ -30,7 +33,7 @@ from fake_dataverse._requests import (
     UpsertRequest,
     UpsertResponse,
 )
-from fake_dataverse._values import ColumnSet, Entity, EntityReference
+from fake_dataverse._values import ColumnSet, Entity, EntityCollection, EntityReference
 
 __all__ = ["OrganizationService"]
 
@@ -65,6 +68,7 @@ class OrganizationService:
         """
         if not isinstance(request, OrganizationRequest):
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
+        self._org.faults.check(request.request_name)
         definition = definition_for(request.request_name)
         if definition is None:
             custom_api = self._org.custom_apis.get(request.request_name)
@@ -139,6 +143,15 @@ class OrganizationService:
         if partition_id is not None:
             request.parameters["partitionId"] = partition_id
         self.execute(request)
+
+    def retrieve_multiple(self, query: Any, *, partition_id: str | None = None) -> EntityCollection:
+        """Run a QueryExpression, QueryByAttribute or FetchExpression; return the page of rows."""
+        request = RetrieveMultipleRequest(query=query)
+        if partition_id is not None:
+            request.parameters["partitionId"] = partition_id
+        response = self.execute(request)
+        assert isinstance(response, RetrieveMultipleResponse)
+        return response.entity_collection
 
 
 def _as_id(value: Any) -> uuid.UUID:
