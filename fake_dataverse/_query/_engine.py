@@ -1,0 +1,146 @@
+"""Run a bound query against the store: filter, sort, page (or aggregate), count.
+
+Paging: a page is the ``page_size`` smallest rows by the full sort key (orders, then the primary
+key). With a paging cookie the page starts strictly after the cookie's last key, so the cost of
+a page does not grow with its number and rows written between page reads are neither skipped
+nor repeated. Without a cookie, page *k* skips the first ``(k - 1) * page_size`` rows.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._query._aggregate import Group, aggregate, check_aggregate
+from fake_dataverse._query._evaluate import SortColumn, key_of, matches, sort_columns, sort_key
+from fake_dataverse._query._model import Query
+from fake_dataverse._query._operators import EvaluationContext, normalise
+from fake_dataverse._query._paging import build_cookie, parse_cookie
+from fake_dataverse._store import Store, StoredRow
+
+__all__ = ["MAX_PAGE_SIZE", "TOTAL_RECORD_COUNT_LIMIT", "QueryPage", "check_paging", "run_query"]
+
+MAX_PAGE_SIZE = 5000
+TOTAL_RECORD_COUNT_LIMIT = 5000
+
+
+@attrs.frozen
+class QueryPage:
+    """One page of a query's result (``groups`` instead of ``rows`` for an aggregate query)."""
+
+    rows: tuple[StoredRow, ...] = ()
+    groups: tuple[Group, ...] | None = None
+    more_records: bool = False
+    paging_cookie: str | None = None
+    total_record_count: int = -1
+    total_record_count_limit_exceeded: bool = False
+
+
+def check_paging(query: Query) -> None:
+    """Check the query's top count and paging values.
+
+    Raises:
+        ValueGreaterThanZero: 0x8004110c for a top, page size or page number below 1.
+        InvalidArgument: 0x80040203 for a top or page size above 5000, or a top count together
+            with paging or a total record count.
+    """
+    for value in (query.top, query.page_size, query.page_number):
+        if value is not None and value < 1:
+            raise errors.ValueGreaterThanZero()
+    for name, value in (("top count", query.top), ("page size", query.page_size)):
+        if value is not None and value > MAX_PAGE_SIZE:
+            raise errors.InvalidArgument(f"The {name} {value} exceeds the maximum of 5000.")
+    if query.top is not None and (query.page_size is not None or query.paging_cookie):
+        raise errors.InvalidArgument(
+            "A query can contain either PageInfo or TopCount property values, not both."
+        )
+    if query.top is not None and query.return_total_record_count:
+        raise errors.InvalidArgument("TopCount can't be used together with ReturnTotalRecordCount.")
+
+
+def _matching(store: Store, query: Query, ctx: EvaluationContext) -> list[StoredRow]:
+    partition = query.partition_id
+    return [
+        row
+        for row in store.rows(query.table)
+        if (partition is None or row.partition == partition)
+        and matches(query.filter, row.values, ctx)
+    ]
+
+
+def _distinct(query: Query, table: EntityMetadata, rows: list[StoredRow]) -> list[StoredRow]:
+    names = query.columns or tuple(a.logical_name for a in table.stored_attributes())
+    columns = sort_columns(query.orders, table.primary_id_attribute)
+    seen: dict[tuple[Any, ...], StoredRow] = {}
+    for row in sorted(rows, key=lambda r: sort_key(columns, r.values)):
+        seen.setdefault(tuple(normalise(row.values.get(n)) for n in names), row)
+    return list(seen.values())
+
+
+def _smallest(
+    count: int, rows: Sequence[StoredRow], columns: Sequence[SortColumn]
+) -> list[StoredRow]:
+    keyed = [(sort_key(columns, r.values), r.partition, i) for i, r in enumerate(rows)]
+    return [rows[item[2]] for item in heapq.nsmallest(count, keyed)]
+
+
+def _page(
+    table: EntityMetadata, query: Query, rows: list[StoredRow], page_size: int
+) -> tuple[list[StoredRow], bool, tuple[SortColumn, ...]]:
+    columns = sort_columns(query.orders, table.primary_id_attribute)
+    if query.top is not None:
+        return _smallest(query.top, rows, columns), False, columns
+    if query.paging_cookie:
+        cookie = parse_cookie(table, columns, query.paging_cookie)
+        if cookie.page != query.page_number - 1:
+            raise errors.InvalidPagingCookie()
+        after = key_of(columns, cookie.last)
+        rows = [r for r in rows if sort_key(columns, r.values) > after]
+        skip = 0
+    else:
+        skip = (query.page_number - 1) * page_size
+    taken = _smallest(skip + page_size + 1, rows, columns)[skip:]
+    return taken[:page_size], len(taken) > page_size, columns
+
+
+def run_query(
+    store: Store,
+    table: EntityMetadata,
+    query: Query,
+    ctx: EvaluationContext,
+    *,
+    max_page_size: int = MAX_PAGE_SIZE,
+) -> QueryPage:
+    """Return the page of a bound query's result that the query's paging asks for.
+
+    Raises:
+        InvalidPagingCookie: 0x8004112a for a cookie that does not parse or fit the page;
+            the faults of :func:`check_paging` and of aggregation.
+    """
+    check_paging(query)
+    rows = _matching(store, query, ctx)
+    if query.aggregates or query.group_by:
+        check_aggregate(table, query)
+        return QueryPage(groups=tuple(aggregate(table, query, rows)))
+    total, exceeded = -1, False
+    if query.return_total_record_count:
+        total, exceeded = min(len(rows), TOTAL_RECORD_COUNT_LIMIT), len(rows) > 5000
+    if query.distinct:
+        rows = _distinct(query, table, rows)
+    page_size = min(query.page_size or MAX_PAGE_SIZE, max_page_size)
+    page, more, columns = _page(table, query, rows, page_size)
+    cookie = None
+    if page and query.top is None:
+        cookie = build_cookie(columns, query.page_number, page[0].values, page[-1].values)
+    return QueryPage(
+        rows=tuple(page),
+        more_records=more,
+        paging_cookie=cookie,
+        total_record_count=total,
+        total_record_count_limit_exceeded=exceeded,
+    )

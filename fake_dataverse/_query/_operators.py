@@ -1,0 +1,252 @@
+"""Every condition operator as data: which column types it applies to, how many values it takes,
+and its predicate over a raw column value.
+
+Predicates follow SQL's three-valued logic as Dataverse does: a condition on a null column value
+is *unknown* (``None``) for every operator but ``Null``/``NotNull``, and a row is returned only
+when its whole filter is true. String comparisons are case-insensitive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from fake_dataverse._metadata import AttributeTypeCode as T
+from fake_dataverse._query._dates import DATE_RANGES, date_range
+from fake_dataverse._query._model import ConditionOperator as Op
+
+__all__ = ["EvaluationContext", "OperatorSpec", "ValueKind", "normalise", "predicate", "spec_for"]
+
+
+class ValueKind(enum.Enum):
+    """What an operator's values are: the column's type, or a count of periods."""
+
+    COLUMN = "column"
+    COUNT = "count"
+
+
+@attrs.frozen
+class EvaluationContext:
+    """What a predicate may read besides the row: the fake clock's now and the caller."""
+
+    now: dt.datetime
+    user_id: uuid.UUID | None = None
+
+
+Predicate = Callable[[Any, tuple[Any, ...], EvaluationContext], "bool | None"]
+
+
+@attrs.frozen
+class OperatorSpec:
+    """An operator's arity (min, max or None), applicable types (None: all) and predicate."""
+
+    arity: tuple[int, int | None]
+    types: frozenset[T] | None
+    predicate: Predicate
+    value_kind: ValueKind = ValueKind.COLUMN
+
+
+_TEXT = frozenset({T.STRING, T.MEMO})
+_DATE = frozenset({T.DATETIME})
+_USER = frozenset({T.LOOKUP, T.UNIQUEIDENTIFIER})
+_ORDERED = frozenset(T) - {T.BOOLEAN}
+_SPECS: dict[Op, OperatorSpec] = {}
+
+
+def spec_for(operator: Op) -> OperatorSpec:
+    """Return the spec of an operator."""
+    return _SPECS[operator]
+
+
+def predicate(operator: Op) -> Predicate:
+    """Return an operator's predicate: ``(raw value, raw values, context) -> bool | None``."""
+    return _SPECS[operator].predicate
+
+
+def _register(
+    *operators: Op,
+    arity: tuple[int, int | None],
+    types: frozenset[T] | None = None,
+    value_kind: ValueKind = ValueKind.COLUMN,
+) -> Callable[[Predicate], Predicate]:
+    def decorate(function: Predicate) -> Predicate:
+        for operator in operators:
+            _SPECS[operator] = OperatorSpec(arity, types, function, value_kind)
+        return function
+
+    return decorate
+
+
+def normalise(value: Any) -> Any:
+    """Return the comparable form of a raw value (strings compare case-insensitively)."""
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _known(function: Callable[[Any, tuple[Any, ...], EvaluationContext], bool]) -> Predicate:
+    """Make a predicate unknown (None) on a null column value."""
+
+    @functools.wraps(function)
+    def checked(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool | None:
+        if value is None:
+            return None
+        return function(normalise(value), tuple(normalise(v) for v in values), ctx)
+
+    return checked
+
+
+# ---- null ----------------------------------------------------------------------------------------
+@_register(Op.NULL, arity=(0, 0))
+def _null(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool | None:
+    return value is None
+
+
+@_register(Op.NOT_NULL, arity=(0, 0))
+def _not_null(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool | None:
+    return value is not None
+
+
+# ---- comparison ----------------------------------------------------------------------------------
+_COMPARISONS: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.EQUAL: lambda a, b: bool(a == b),
+    Op.NOT_EQUAL: lambda a, b: bool(a != b),
+    Op.GREATER_THAN: lambda a, b: bool(a > b),
+    Op.GREATER_EQUAL: lambda a, b: bool(a >= b),
+    Op.LESS_THAN: lambda a, b: bool(a < b),
+    Op.LESS_EQUAL: lambda a, b: bool(a <= b),
+}
+
+
+def _comparison(compare: Callable[[Any, Any], bool]) -> Predicate:
+    def check(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+        return compare(value, values[0])
+
+    return _known(check)
+
+
+def _pattern(make: Callable[[str], str], *, negate: bool) -> Predicate:
+    def check(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+        return _like(value, make(values[0])) is not negate
+
+    return _known(check)
+
+
+for _op, _compare in _COMPARISONS.items():
+    _types = None if _op in (Op.EQUAL, Op.NOT_EQUAL) else _ORDERED
+    _register(_op, arity=(1, 1), types=_types)(_comparison(_compare))
+
+
+@_register(Op.IN, arity=(1, None))
+@_known
+def _in(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+    return value in values
+
+
+@_register(Op.NOT_IN, arity=(1, None))
+@_known
+def _not_in(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+    return value not in values
+
+
+@_register(Op.BETWEEN, arity=(2, 2), types=_ORDERED)
+@_known
+def _between(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+    return bool(values[0] <= value <= values[1])
+
+
+@_register(Op.NOT_BETWEEN, arity=(2, 2), types=_ORDERED)
+@_known
+def _not_between(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+    return not values[0] <= value <= values[1]
+
+
+# ---- text patterns -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=512)
+def like_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a SQL ``LIKE`` pattern (``%``, ``_``, ``[abc]``, ``[^abc]``) case-insensitively."""
+    parts: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        close = pattern.find("]", index + 2) if char == "[" else -1
+        if char == "%":
+            parts.append(".*")
+        elif char == "_":
+            parts.append(".")
+        elif close != -1:
+            body = pattern[index + 1 : close]
+            negate = body.startswith("^")
+            body = body[1:] if negate else body
+            escaped = re.escape(body).replace("\\-", "-")
+            parts.append(f"[{'^' if negate else ''}{escaped}]")
+            index = close
+        else:
+            parts.append(re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _like(value: str, pattern: str) -> bool:
+    return like_pattern(pattern).fullmatch(value) is not None
+
+
+_PATTERNS: dict[Op, Callable[[str], str]] = {
+    Op.LIKE: lambda v: v,
+    Op.BEGINS_WITH: lambda v: v + "%",
+    Op.ENDS_WITH: lambda v: "%" + v,
+    Op.CONTAINS: lambda v: "%" + v + "%",
+}
+_NEGATED = {
+    Op.NOT_LIKE: Op.LIKE,
+    Op.DOES_NOT_BEGIN_WITH: Op.BEGINS_WITH,
+    Op.DOES_NOT_END_WITH: Op.ENDS_WITH,
+    Op.DOES_NOT_CONTAIN: Op.CONTAINS,
+}
+for _op, _make in _PATTERNS.items():
+    _register(_op, arity=(1, 1), types=_TEXT)(_pattern(_make, negate=False))
+for _op, _positive in _NEGATED.items():
+    _register(_op, arity=(1, 1), types=_TEXT)(_pattern(_PATTERNS[_positive], negate=True))
+
+# ---- dates -------------------------------------------------------------------------------------
+_VALUE_DATES = {Op.ON, Op.ON_OR_AFTER, Op.ON_OR_BEFORE}
+_COUNT_DATES = {op for op in DATE_RANGES if "X" in op.value}
+
+
+def _in_range(operator: Op) -> Predicate:
+    def check(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+        start, end = date_range(operator, ctx.now, values[0] if values else None)
+        return (start is None or value >= start) and (end is None or value < end)
+
+    return _known(check)
+
+
+for _op in DATE_RANGES:
+    if _op in _VALUE_DATES:
+        _register(_op, arity=(1, 1), types=_DATE)(_in_range(_op))
+    elif _op in _COUNT_DATES:
+        _register(_op, arity=(1, 1), types=_DATE, value_kind=ValueKind.COUNT)(_in_range(_op))
+    else:
+        _register(_op, arity=(0, 0), types=_DATE)(_in_range(_op))
+
+
+# ---- the caller --------------------------------------------------------------------------------
+@_register(Op.EQUAL_USER_ID, arity=(0, 0), types=_USER)
+@_known
+def _equal_user(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+    return bool(value == ctx.user_id)
+
+
+@_register(Op.NOT_EQUAL_USER_ID, arity=(0, 0), types=_USER)
+@_known
+def _not_equal_user(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
+    return bool(value != ctx.user_id)
+
+
+_MISSING = set(Op) - set(_SPECS)
+assert not _MISSING, f"condition operators without a predicate: {_MISSING}"
