@@ -125,8 +125,9 @@ def _bind_order(compilation: _Compilation, name: str, descending: bool) -> Order
         raise odata_error("$orderby cannot be combined with groupby on elastic tables.")
     attr = property_or_error(table, name)
     if attr.attribute_type is AttributeTypeCode.LOOKUP and table.is_elastic:
-        raise odata_error(
-            f"Ordering on lookup column '{name}' is not supported for elastic tables."
+        raise errors.InvalidQuery(
+            f"Sorting on the lookup column '{attr.logical_name}' is not supported for elastic "
+            "tables."
         )
     return Order(attr.logical_name, descending)
 
@@ -171,6 +172,7 @@ def compile_query_options(table: EntityMetadata, options: Mapping[str, str]) -> 
             ``$format``, any unknown ``$`` option), a syntax fault, an unknown property, a
             literal of the wrong type or an unsupported construct.
         LinkEntitiesNotSupported: 0x80048d0b for ``$expand`` or a navigation path.
+        InvalidQuery: 0x80044183 for ``$orderby`` on a lookup column of an elastic table.
         ValueGreaterThanZero: 0x8004110c for ``$top=0``.
     """
     _check_names(options)

@@ -154,7 +154,7 @@ class _Lexer:
                     index += 1
                 elif char == quote:
                     quote = ""
-            elif char in "\"'":
+            elif char == '"':
                 quote = char
             elif char == "]":
                 return index + 1
