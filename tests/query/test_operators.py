@@ -1,0 +1,306 @@
+"""Every condition operator on every column type it applies to, null rows included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+from fake_dataverse import (
+    ColumnSet,
+    ConditionOperator,
+    Entity,
+    FakeDataverse,
+    QueryExpression,
+)
+from .conftest import ITEM, G, names
+
+Op = ConditionOperator
+UTC = dt.timezone.utc
+ALL = {"low", "mid", "high", "old"}
+
+
+def when(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+def run(dv: FakeDataverse, attribute: str, op: ConditionOperator, *values: Any) -> set[str]:
+    query = QueryExpression(ITEM, column_set=ColumnSet("name"))
+    query.criteria.add_condition(attribute, op, *values)
+    return names(dv.service.retrieve_multiple(query))
+
+
+COLUMNS = ["s", "m", "i", "b", "d", "p", "l", "g", "f"]
+
+CASES: list[tuple[str, ConditionOperator, tuple[Any, ...], set[str]]] = [
+    # Equal / NotEqual: every type; strings ignore case; the null row never matches
+    ("s", Op.EQUAL, ("ALPHA",), {"low"}),
+    ("m", Op.EQUAL, ("disk",), {"old"}),
+    ("i", Op.EQUAL, (5,), {"mid"}),
+    ("b", Op.EQUAL, (20,), {"mid"}),
+    ("d", Op.EQUAL, (when(2026, 1, 1, 8),), {"mid"}),
+    ("p", Op.EQUAL, (2,), {"mid"}),
+    ("g", Op.EQUAL, (G[2],), {"high"}),
+    ("f", Op.EQUAL, (True,), {"mid", "high"}),
+    ("s", Op.NOT_EQUAL, ("alpha",), {"mid", "high", "old"}),
+    ("m", Op.NOT_EQUAL, ("DISK",), {"low", "mid", "high"}),
+    ("i", Op.NOT_EQUAL, (5,), {"low", "high", "old"}),
+    ("b", Op.NOT_EQUAL, (20,), {"low", "high", "old"}),
+    ("d", Op.NOT_EQUAL, (when(2026, 1, 1, 8),), {"low", "high", "old"}),
+    ("p", Op.NOT_EQUAL, (1,), {"mid", "high"}),
+    ("g", Op.NOT_EQUAL, (G[2],), {"low", "mid", "old"}),
+    ("f", Op.NOT_EQUAL, (True,), {"low", "old"}),
+    # ordering comparisons
+    ("s", Op.GREATER_THAN, ("BETA",), {"high"}),
+    ("s", Op.GREATER_EQUAL, ("BETA",), {"mid", "high"}),
+    ("s", Op.LESS_THAN, ("beta",), {"low", "old"}),
+    ("s", Op.LESS_EQUAL, ("Alpha",), {"low"}),
+    ("m", Op.GREATER_THAN, ("disk",), {"low", "mid", "high"}),
+    ("m", Op.LESS_EQUAL, ("DISK",), {"old"}),
+    ("i", Op.GREATER_THAN, (1,), {"mid", "high"}),
+    ("i", Op.GREATER_EQUAL, (1,), {"low", "mid", "high"}),
+    ("i", Op.LESS_THAN, (1,), {"old"}),
+    ("i", Op.LESS_EQUAL, (5,), {"low", "mid", "old"}),
+    ("b", Op.GREATER_THAN, (10,), {"mid", "high"}),
+    ("b", Op.LESS_EQUAL, (10,), {"low", "old"}),
+    ("d", Op.GREATER_THAN, (when(2026, 1, 1),), {"mid", "high"}),
+    ("d", Op.LESS_THAN, (when(2025, 12, 31, 10),), {"old"}),
+    ("d", Op.GREATER_EQUAL, (when(2025, 12, 31, 10),), {"low", "mid", "high"}),
+    ("d", Op.LESS_EQUAL, (when(2025, 12, 31, 10),), {"low", "old"}),
+    ("p", Op.GREATER_THAN, (1,), {"mid", "high"}),
+    ("p", Op.LESS_EQUAL, (2,), {"low", "mid", "old"}),
+    ("g", Op.GREATER_THAN, (G[1],), {"high", "old"}),
+    ("g", Op.LESS_EQUAL, (G[1],), {"low", "mid"}),
+    # In / NotIn
+    ("s", Op.IN, (["alpha", "BETA"],), {"low", "mid"}),
+    ("m", Op.NOT_IN, (["ok 100%"],), {"low", "mid", "old"}),
+    ("i", Op.IN, ([1, 10],), {"low", "high"}),
+    ("b", Op.NOT_IN, ([10, 20],), {"high", "old"}),
+    ("d", Op.IN, ([when(2025, 6, 15)],), {"old"}),
+    ("p", Op.NOT_IN, ([1],), {"mid", "high"}),
+    ("g", Op.IN, ([G[0], G[3]],), {"low", "old"}),
+    ("f", Op.IN, ([False],), {"low", "old"}),
+    ("f", Op.NOT_IN, ([False],), {"mid", "high"}),
+    # Between / NotBetween
+    ("s", Op.BETWEEN, ("a", "b"), {"low", "old"}),
+    ("s", Op.NOT_BETWEEN, ("a", "b"), {"mid", "high"}),
+    ("m", Op.BETWEEN, ("d", "E"), {"low", "old"}),
+    ("i", Op.BETWEEN, (1, 5), {"low", "mid"}),
+    ("i", Op.NOT_BETWEEN, (1, 5), {"high", "old"}),
+    ("b", Op.BETWEEN, (0, 25), {"low", "mid"}),
+    ("b", Op.NOT_BETWEEN, (0, 25), {"high", "old"}),
+    ("d", Op.BETWEEN, (when(2025, 12, 31), when(2026, 1, 2)), {"low", "mid"}),
+    ("d", Op.NOT_BETWEEN, (when(2025, 12, 31), when(2026, 1, 2)), {"high", "old"}),
+    ("p", Op.BETWEEN, (2, 3), {"mid", "high"}),
+    ("p", Op.NOT_BETWEEN, (2, 3), {"low", "old"}),
+    ("g", Op.BETWEEN, (G[1], G[2]), {"mid", "high"}),
+    ("g", Op.NOT_BETWEEN, (G[1], G[2]), {"low", "old"}),
+    # text patterns: % _ [] [^] wildcards, case-insensitive
+    ("s", Op.LIKE, ("AL%",), {"low", "old"}),
+    ("s", Op.LIKE, ("_eta",), {"mid"}),
+    ("s", Op.LIKE, ("[ab]%",), {"low", "mid", "old"}),
+    ("s", Op.LIKE, ("[^ab]%",), {"high"}),
+    ("s", Op.LIKE, ("gamma[_]1",), {"high"}),
+    ("m", Op.LIKE, ("%[[]x]",), {"mid"}),
+    ("m", Op.LIKE, ("%full",), {"low"}),
+    ("s", Op.NOT_LIKE, ("al%",), {"mid", "high"}),
+    ("m", Op.NOT_LIKE, ("%disk%",), {"mid", "high"}),
+    ("s", Op.BEGINS_WITH, ("AL",), {"low", "old"}),
+    ("m", Op.BEGINS_WITH, ("disk",), {"low", "old"}),
+    ("s", Op.DOES_NOT_BEGIN_WITH, ("al",), {"mid", "high"}),
+    ("m", Op.DOES_NOT_BEGIN_WITH, ("disk",), {"mid", "high"}),
+    ("s", Op.ENDS_WITH, ("_1",), {"high"}),
+    ("m", Op.ENDS_WITH, ("FULL",), {"low"}),
+    ("s", Op.DOES_NOT_END_WITH, ("a",), {"high", "old"}),
+    ("m", Op.DOES_NOT_END_WITH, ("k",), {"low", "mid", "high"}),
+    ("s", Op.CONTAINS, ("PH",), {"low", "old"}),
+    ("m", Op.DOES_NOT_CONTAIN, ("out",), {"low", "high", "old"}),
+]
+
+
+class TestComparisons:
+    @pytest.mark.parametrize(
+        ("attribute", "op", "values", "expected"),
+        CASES,
+        ids=[f"{c[1].value}-{c[0]}-{i}" for i, c in enumerate(CASES)],
+    )
+    def test_operator_selects_rows(
+        self,
+        dv: FakeDataverse,
+        items: dict[str, uuid.UUID],
+        attribute: str,
+        op: ConditionOperator,
+        values: tuple[Any, ...],
+        expected: set[str],
+    ) -> None:
+        """Each operator returns exactly the matching rows; a null column never matches."""
+        assert expected == run(dv, attribute, op, *values)
+
+    @pytest.mark.parametrize("attribute", COLUMNS)
+    def test_null_selects_only_null_rows(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID], attribute: str
+    ) -> None:
+        """Null matches the row whose column is empty, on every column type."""
+        assert {"null"} == run(dv, attribute, Op.NULL)
+
+    @pytest.mark.parametrize("attribute", COLUMNS)
+    def test_not_null_selects_rows_with_a_value(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID], attribute: str
+    ) -> None:
+        """NotNull matches every row whose column holds a value, on every column type."""
+        assert ALL == run(dv, attribute, Op.NOT_NULL)
+
+    def test_lookup_comparisons(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID], user2: uuid.UUID
+    ) -> None:
+        """Lookups compare by id: Equal, NotEqual, In and NotIn; the null lookup never matches."""
+        assert {"mid", "old"} == run(dv, "l", Op.EQUAL, user2)
+        assert {"low", "high"} == run(dv, "l", Op.NOT_EQUAL, user2)
+        assert {"mid", "old"} == run(dv, "l", Op.IN, [user2])
+        assert {"low", "high"} == run(dv, "l", Op.NOT_IN, [user2])
+        low, high = sorted([dv.admin_id, user2])
+        assert ALL == run(dv, "l", Op.GREATER_EQUAL, low)
+        assert ALL == run(dv, "l", Op.BETWEEN, low, high)
+
+    def test_guid_text_is_accepted_for_ids(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID]
+    ) -> None:
+        """A GUID given as text (with or without braces) compares as the id."""
+        assert {"mid"} == run(dv, "contoso_itemid", Op.EQUAL, "{" + str(items["mid"]) + "}")
+
+
+# ---- the caller ---------------------------------------------------------------------------
+class TestUserOperators:
+    def test_equal_user_id_on_lookups(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID], user2: uuid.UUID
+    ) -> None:
+        """EqualUserId matches rows whose lookup is the caller; NotEqualUserId the others."""
+        query = QueryExpression(ITEM, column_set=ColumnSet("name"))
+        query.criteria.add_condition("l", Op.EQUAL_USER_ID)
+        assert {"mid", "old"} == names(dv.service_for(user2).retrieve_multiple(query))
+        assert {"low", "high"} == names(dv.service.retrieve_multiple(query))
+        query.criteria.conditions[0] = query.criteria.conditions[0].__class__(
+            "l", Op.NOT_EQUAL_USER_ID
+        )
+        assert {"low", "high"} == names(dv.service_for(user2).retrieve_multiple(query))
+
+    def test_equal_user_id_on_created_by(self, dv: FakeDataverse, user2: uuid.UUID) -> None:
+        """EqualUserId on createdby finds the rows the caller created."""
+        dv.service.create(Entity("backgroundoperation", name="admin's"))
+        dv.service_for(user2).create(Entity("backgroundoperation", name="mine"))
+        query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"))
+        query.criteria.add_condition("createdby", Op.EQUAL_USER_ID)
+        assert {"mine"} == names(dv.service_for(user2).retrieve_multiple(query))
+        query.criteria.conditions.clear()
+        query.criteria.add_condition("createdonbehalfby", Op.NOT_EQUAL_USER_ID)
+        assert set() == names(dv.service.retrieve_multiple(query))
+
+    def test_equal_user_id_on_a_guid_column(self, dv: FakeDataverse) -> None:
+        """EqualUserId also applies to a uniqueidentifier column holding user ids."""
+        dv.service.create(Entity(ITEM, name="me", g=dv.admin_id))
+        dv.service.create(Entity(ITEM, name="other", g=G[0]))
+        dv.service.create(Entity(ITEM, name="none"))
+        assert {"me"} == run(dv, "g", Op.EQUAL_USER_ID)
+        assert {"other"} == run(dv, "g", Op.NOT_EQUAL_USER_ID)
+
+
+# ---- dates against the fake clock (2026-01-01 09:00 UTC, a Thursday) --------------------------
+DATES = {
+    "hour_ago": when(2026, 1, 1, 8),
+    "in_hour": when(2026, 1, 1, 10),
+    "yesterday": when(2025, 12, 31, 10),
+    "tomorrow": when(2026, 1, 2, 10),
+    "next_week": when(2026, 1, 5, 12),
+    "last_week": when(2025, 12, 24, 12),
+    "ten_days_ago": when(2025, 12, 22, 9),
+    "next_month": when(2026, 2, 10),
+    "last_year": when(2025, 6, 15),
+    "next_year": when(2027, 3, 1),
+    "ancient": when(2020, 1, 1),
+    "null": None,
+}
+OLDER = {"ancient"}
+DATE_CASES: list[tuple[ConditionOperator, tuple[Any, ...], set[str]]] = [
+    (Op.ON, (when(2025, 12, 31),), {"yesterday"}),
+    (Op.ON, (dt.date(2026, 1, 1),), {"hour_ago", "in_hour"}),
+    (Op.ON_OR_AFTER, (when(2026, 1, 2, 23),), {"tomorrow", "next_week", "next_month", "next_year"}),
+    (Op.ON_OR_BEFORE, (when(2025, 12, 24),), {"last_week", "ten_days_ago", "last_year", "ancient"}),
+    (Op.TODAY, (), {"hour_ago", "in_hour"}),
+    (Op.YESTERDAY, (), {"yesterday"}),
+    (Op.TOMORROW, (), {"tomorrow"}),
+    (Op.LAST_7_DAYS, (), {"hour_ago", "yesterday"}),
+    (Op.NEXT_7_DAYS, (), {"in_hour", "tomorrow", "next_week"}),
+    (Op.LAST_X_HOURS, (2,), {"hour_ago"}),
+    (Op.NEXT_X_HOURS, (2,), {"in_hour"}),
+    (Op.LAST_X_DAYS, (10,), {"hour_ago", "yesterday", "last_week", "ten_days_ago"}),
+    (Op.NEXT_X_DAYS, (1,), {"in_hour", "tomorrow"}),
+    (Op.LAST_X_WEEKS, (1,), {"hour_ago", "yesterday"}),
+    (Op.NEXT_X_WEEKS, (1,), {"in_hour", "tomorrow", "next_week"}),
+    (Op.LAST_X_MONTHS, (1,), {"hour_ago", "yesterday", "last_week", "ten_days_ago"}),
+    (Op.NEXT_X_MONTHS, (2,), {"in_hour", "tomorrow", "next_week", "next_month"}),
+    (Op.LAST_X_YEARS, (1,), {"hour_ago", "yesterday", "last_week", "ten_days_ago", "last_year"}),
+    (Op.NEXT_X_YEARS, (1,), {"in_hour", "tomorrow", "next_week", "next_month"}),
+    (
+        Op.OLDER_THAN_X_MINUTES,
+        (30,),
+        {"hour_ago", "yesterday", "last_week", "ten_days_ago", "last_year", *OLDER},
+    ),
+    (Op.OLDER_THAN_X_HOURS, (2,), {"yesterday", "last_week", "ten_days_ago", "last_year", *OLDER}),
+    (Op.OLDER_THAN_X_DAYS, (8,), {"ten_days_ago", "last_year", *OLDER}),
+    (Op.OLDER_THAN_X_WEEKS, (1,), {"last_week", "ten_days_ago", "last_year", *OLDER}),
+    (Op.OLDER_THAN_X_MONTHS, (3,), {"last_year", *OLDER}),
+    (Op.OLDER_THAN_X_YEARS, (1,), OLDER),
+    (Op.THIS_WEEK, (), {"hour_ago", "in_hour", "yesterday", "tomorrow"}),
+    (Op.LAST_WEEK, (), {"last_week", "ten_days_ago"}),
+    (Op.NEXT_WEEK, (), {"next_week"}),
+    (Op.THIS_MONTH, (), {"hour_ago", "in_hour", "tomorrow", "next_week"}),
+    (Op.LAST_MONTH, (), {"yesterday", "last_week", "ten_days_ago"}),
+    (Op.NEXT_MONTH, (), {"next_month"}),
+    (Op.THIS_YEAR, (), {"hour_ago", "in_hour", "tomorrow", "next_week", "next_month"}),
+    (Op.LAST_YEAR, (), {"yesterday", "last_week", "ten_days_ago", "last_year"}),
+    (Op.NEXT_YEAR, (), {"next_year"}),
+]
+
+
+@pytest.fixture
+def dated(dv: FakeDataverse) -> None:
+    """Create one background operation per instant in DATES (``starttime``, set by update)."""
+    for name, moment in DATES.items():
+        row_id = dv.service.create(Entity("backgroundoperation", name=name))
+        dv.service.update(Entity("backgroundoperation", row_id, starttime=moment))
+
+
+class TestDateOperators:
+    @pytest.mark.parametrize(
+        ("op", "values", "expected"),
+        DATE_CASES,
+        ids=[f"{c[0].value}-{i}" for i, c in enumerate(DATE_CASES)],
+    )
+    def test_date_operator_uses_the_fake_clock(
+        self,
+        dv: FakeDataverse,
+        dated: None,
+        op: ConditionOperator,
+        values: tuple[Any, ...],
+        expected: set[str],
+    ) -> None:
+        """Each date operator selects its calendar range around the fake now; null never."""
+        query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"))
+        query.criteria.add_condition("starttime", op, *values)
+        assert expected == names(dv.service.retrieve_multiple(query))
+
+    def test_moving_the_clock_moves_the_range(self, dv: FakeDataverse, dated: None) -> None:
+        """Today follows the fake clock."""
+        dv.clock.advance(days=1)
+        query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"))
+        query.criteria.add_condition("starttime", Op.TODAY)
+        assert {"tomorrow"} == names(dv.service.retrieve_multiple(query))
+
+    def test_date_operators_on_the_item_table(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID]
+    ) -> None:
+        """Date operators apply to any DateTime column; the null row never matches."""
+        assert {"mid"} == run(dv, "d", Op.TODAY)
+        assert {"low", "mid", "old"} == run(dv, "d", Op.OLDER_THAN_X_MINUTES, 1)
