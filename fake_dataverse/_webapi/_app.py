@@ -39,6 +39,7 @@ class WebApi:
 
     def __init__(self, org: Organization) -> None:
         self.org = org
+        self._background: Any = _optional_module("fake_dataverse._webapi._background")
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request; faults become Dataverse error bodies, never exceptions."""
@@ -59,6 +60,12 @@ class WebApi:
         ):
             raise errors.Unauthorized()
         url = parse_url(self.org.url, request.url)
+        if url is None and self._is_status_monitor(request.url):
+            service = self._service(request.headers)
+            response: HttpResponse = self._background.handle_status_monitor(
+                self.org, service, request
+            )
+            return response
         if url is None:
             path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
             raise errors.ResourceNotFound(segment=path.split("/")[0] or path)
@@ -73,6 +80,9 @@ class WebApi:
             extras={"app": self},
         )
         return dispatch(ctx)
+
+    def _is_status_monitor(self, url: str) -> bool:
+        return self._background is not None and bool(self._background.is_status_monitor(url))
 
     def _service(self, headers: Headers) -> OrganizationService:
         """Return the service for the caller the impersonation headers name (#27).
@@ -111,6 +121,14 @@ class WebApi:
         return run
 
 
+def _optional_module(name: str) -> Any:
+    """Import a surface module that may not be part of this build (None when absent)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
 def _caller_guid(text: str) -> uuid.UUID:
     try:
         value = uuid.UUID(text.strip())
@@ -123,10 +141,9 @@ def _caller_guid(text: str) -> uuid.UUID:
 
 @route("batch", "POST")
 def _batch(ctx: RequestContext) -> HttpResponse:
-    try:
-        module: Any = importlib.import_module("fake_dataverse._webapi._batch")
-    except ImportError:
-        raise errors.NoHttpResource(uri=ctx.request.url) from None
+    module = _optional_module("fake_dataverse._webapi._batch")
+    if module is None:
+        raise errors.NoHttpResource(uri=ctx.request.url)
     app: WebApi = ctx.extras["app"]
     store = ctx.org.store
     response: HttpResponse = module.handle_batch(

@@ -23,6 +23,8 @@ class Preferences:
     include_annotations_text: str | None = None
     track_changes: bool = False
     continue_on_error: bool = False
+    respond_async: bool = False
+    callback_url: str | None = None
 
     def wants(self, annotation: str) -> bool:
         """Return True when ``odata.include-annotations`` covers an annotation name."""
@@ -72,10 +74,14 @@ def _page_size(value: str) -> int | None:
 def parse_prefer(header: str | None) -> Preferences:
     """Parse a ``Prefer`` header; unknown or malformed preferences are ignored."""
     found: dict[str, str] = {}
+    callback_url = None
     for item in _split(header or ""):
-        head = split_top_level(item, ";")[0]
+        head, *params = split_top_level(item, ";")
         name, _, value = head.partition("=")
         found.setdefault(name.strip().lower(), _unquote(value))
+        if name.strip().lower() == "odata.callback":
+            urls = [p.partition("=")[2] for p in params if p.strip().lower().startswith("url")]
+            callback_url = _unquote(urls[0]) if urls else None
     annotations = found.get("odata.include-annotations")
     patterns = tuple(p.strip() for p in (annotations or "").split(",") if p.strip())
     return Preferences(
@@ -87,4 +93,6 @@ def parse_prefer(header: str | None) -> Preferences:
         include_annotations_text=annotations,
         track_changes="odata.track-changes" in found,
         continue_on_error="odata.continue-on-error" in found,
+        respond_async="respond-async" in found,
+        callback_url=callback_url,
     )

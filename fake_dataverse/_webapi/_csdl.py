@@ -1,0 +1,121 @@
+"""The ``$metadata`` document: CSDL (OData 4.0 XML) generated from the tables' metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from xml.sax.saxutils import quoteattr
+
+from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+
+__all__ = ["csdl"]
+
+_BULK_ACTIONS = {
+    "CreateMultiple": "mscrm.CreateMultipleResponse",
+    "UpdateMultiple": None,
+    "UpsertMultiple": None,
+    "DeleteMultiple": None,
+}
+_CORE = "Org.OData.Core.V1"
+
+
+def _attr(name: str, value: str) -> str:
+    return f"{name}={quoteattr(value)}"
+
+
+def _property(attr: AttributeMetadata) -> list[str]:
+    parts = [_attr("Name", attr.odata_name), _attr("Type", attr.attribute_type.edm_type)]
+    if attr.is_read_only:
+        return [
+            f"<Property {' '.join(parts)}>",
+            f'<Annotation Term="{_CORE}.Computed" Bool="true"/>',
+            f'<Annotation Term="{_CORE}.Permissions"><EnumMember>{_CORE}.Permission/Read'
+            "</EnumMember></Annotation>",
+            "</Property>",
+        ]
+    return [f"<Property {' '.join(parts)}/>"]
+
+
+def _navigation(attr: AttributeMetadata, table: EntityMetadata) -> list[str]:
+    target = attr.targets[0]
+    partner = attr.relationship_name or f"lk_{table.logical_name}_{attr.logical_name}"
+    return [
+        f"<NavigationProperty {_attr('Name', attr.logical_name)} "
+        f"{_attr('Type', 'mscrm.' + target)} {_attr('Partner', partner)}>",
+        f"<ReferentialConstraint {_attr('Property', attr.odata_name)} "
+        f"{_attr('ReferencedProperty', target + 'id')}/>",
+        "</NavigationProperty>",
+    ]
+
+
+def _entity_type(table: EntityMetadata, known: set[str]) -> list[str]:
+    lines = [
+        f'<EntityType {_attr("Name", table.logical_name)} BaseType="mscrm.crmbaseentity">',
+        f"<Key><PropertyRef {_attr('Name', table.primary_id_attribute)}/></Key>",
+    ]
+    for attr in table.attributes:
+        if not attr.is_virtual:
+            lines += _property(attr)
+    for attr in table.attributes:
+        if attr.attribute_type is AttributeTypeCode.LOOKUP and attr.targets[0] in known:
+            lines += _navigation(attr, table)
+    lines.append("</EntityType>")
+    return lines
+
+
+def _actions() -> list[str]:
+    lines = [
+        '<ComplexType Name="CreateMultipleResponse">',
+        '<Property Name="Ids" Type="Collection(Edm.Guid)" Nullable="false"/>',
+        "</ComplexType>",
+    ]
+    for name, returns in _BULK_ACTIONS.items():
+        lines += [
+            f'<Action Name="{name}" IsBound="true">',
+            '<Parameter Name="entityset" Type="Collection(mscrm.crmbaseentity)" Nullable="false"/>',
+            '<Parameter Name="Targets" Type="Collection(mscrm.crmbaseentity)" Nullable="false"/>',
+        ]
+        if returns is not None:
+            lines.append(f'<ReturnType Type="{returns}" Nullable="false"/>')
+        lines.append("</Action>")
+    return lines
+
+
+def _entity_set(table: EntityMetadata, sets: dict[str, str]) -> list[str]:
+    lines = [
+        f"<EntitySet {_attr('Name', table.entity_set_name)} "
+        f"{_attr('EntityType', 'Microsoft.Dynamics.CRM.' + table.logical_name)}>"
+    ]
+    for attr in table.attributes:
+        if attr.attribute_type is AttributeTypeCode.LOOKUP and attr.targets[0] in sets:
+            lines.append(
+                f"<NavigationPropertyBinding {_attr('Path', attr.logical_name)} "
+                f"{_attr('Target', sets[attr.targets[0]])}/>"
+            )
+    lines.append("</EntitySet>")
+    return lines
+
+
+def csdl(tables: Iterable[EntityMetadata]) -> str:
+    """Return the CSDL document describing the tables, their keys, properties and actions."""
+    tables = list(tables)
+    sets = {t.logical_name: t.entity_set_name for t in tables}
+    known = set(sets)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
+        '<edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/'
+        'Org.OData.Core.V1.xml"><edmx:Include Namespace="Org.OData.Core.V1" Alias="Core"/>'
+        "</edmx:Reference>",
+        "<edmx:DataServices>",
+        '<Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" '
+        'xmlns="http://docs.oasis-open.org/odata/ns/edm">',
+        '<EntityType Name="crmbaseentity" Abstract="true"/>',
+    ]
+    for table in tables:
+        lines += _entity_type(table, known)
+    lines += _actions()
+    lines.append('<EntityContainer Name="System">')
+    for table in tables:
+        lines += _entity_set(table, sets)
+    lines += ["</EntityContainer>", "</Schema>", "</edmx:DataServices>", "</edmx:Edmx>"]
+    return "\n".join(lines)
