@@ -15,6 +15,7 @@ from fake_dataverse import (
     FakeDataverse,
     QueryExpression,
 )
+
 from .conftest import ITEM, G, names
 
 Op = ConditionOperator
