@@ -1,1 +1,177 @@
-"""Placeholder."""
+"""Collection reads: ``GET <set>`` with OData options or ``fetchXml``, paging, ``/$count``.
+
+The query options compile to the engine's one query model and run as ``RetrieveMultiple``, so
+the Web API filters, sorts and pages exactly as the SDK surface does.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._query._expression import AliasedValue
+from fake_dataverse._query._fetchxml import parse_fetchxml
+from fake_dataverse._query._model import Query
+from fake_dataverse._query._odata import compile_query_options
+from fake_dataverse._query._paging import fetchxml_paging_cookie_annotation
+from fake_dataverse._query_requests import RetrieveMultipleRequest, RetrieveMultipleResponse
+from fake_dataverse._values import EntityCollection
+from fake_dataverse._webapi._changes import delta_reply, is_tracking
+from fake_dataverse._webapi._http import HttpResponse
+from fake_dataverse._webapi._json import entity_json, json_value
+from fake_dataverse._webapi._links import next_link, parse_skiptoken, skiptoken
+from fake_dataverse._webapi._reply import json_reply, text_reply
+from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._rowread import PARTITION_OPTION, etag_of
+from fake_dataverse._webapi._select import check_options, context_url, fill_nulls, parse_select
+
+__all__ = ["applied_preferences", "run_query"]
+
+TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
+COUNT_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
+PAGING_COOKIE = "Microsoft.Dynamics.CRM.fetchxmlpagingcookie"
+MORE_RECORDS = "Microsoft.Dynamics.CRM.morerecords"
+
+
+def applied_preferences(ctx: RequestContext, *extra: str) -> dict[str, str]:
+    """Return the ``Preference-Applied`` header for the preferences a read honoured."""
+    applied = list(extra)
+    if ctx.prefer.include_annotations_text:
+        applied.append(f'odata.include-annotations="{ctx.prefer.include_annotations_text}"')
+    return {"Preference-Applied": ",".join(applied)} if applied else {}
+
+
+def run_query(ctx: RequestContext, query: Query) -> EntityCollection:
+    """Run a bound query as RetrieveMultiple (scoped by ``?partitionId=``)."""
+    request = RetrieveMultipleRequest(query=query)
+    partition = ctx.url.query.get(PARTITION_OPTION)
+    if partition is not None:
+        request.parameters[PARTITION_OPTION] = partition
+    response = ctx.service.execute(request)
+    assert isinstance(response, RetrieveMultipleResponse)
+    return response.entity_collection
+
+
+def _paged(ctx: RequestContext, query: Query) -> Query:
+    size = ctx.prefer.max_page_size
+    if size is not None:
+        query = attrs.evolve(query, top=None, page_size=min(size, ctx.org.settings.max_page_size))
+    token = ctx.url.query.get("$skiptoken")
+    if token is not None:
+        page, cookie = parse_skiptoken(token)
+        query = attrs.evolve(query, page_number=page, paging_cookie=cookie, top=None)
+    return query
+
+
+def _aliased(table: EntityMetadata, value: AliasedValue) -> Any:
+    attr = table.attribute(value.attribute_logical_name)
+    inner = value.value
+    if isinstance(inner, decimal.Decimal):
+        return float(inner)
+    if attr is not None and not isinstance(inner, (int, float)):
+        return json_value(attr, inner)
+    return inner
+
+
+def _rows_json(
+    ctx: RequestContext,
+    table: EntityMetadata,
+    rows: EntityCollection,
+    query: Query,
+    *,
+    nulls: bool = True,
+) -> list[dict[str, Any]]:
+    selected = parse_select(table, ctx.url.query.get("$select")) if nulls else []
+    if query.aggregates or query.group_by:
+        return [{a: _aliased(table, v) for a, v in row.attributes.items()} for row in rows]
+    items = []
+    for entity in rows:
+        if nulls:
+            fill_nulls(table, entity, selected)
+        etag = etag_of(ctx.org, table, entity)
+        items.append(entity_json(table, entity, etag=etag, prefer=ctx.prefer))
+    return items
+
+
+def _collection_reply(
+    ctx: RequestContext, query: Query, rows: EntityCollection, body: dict[str, Any]
+) -> HttpResponse:
+    extra = []
+    if ctx.prefer.max_page_size is not None:
+        extra.append(f"odata.maxpagesize={ctx.prefer.max_page_size}")
+    if rows.more_records and rows.paging_cookie and query.top is None:
+        token = skiptoken(query.page_number + 1, rows.paging_cookie)
+        resource = f"{ctx.url.root}/{ctx.table.entity_set_name}"
+        body["@odata.nextLink"] = next_link(resource, ctx.url.raw_query, token)
+    return json_reply(200, body, applied_preferences(ctx, *extra))
+
+
+def _odata_read(ctx: RequestContext) -> HttpResponse:
+    table = ctx.table
+    query = _paged(ctx, compile_query_options(table, ctx.url.query))
+    rows = run_query(ctx, query)
+    selected = parse_select(table, ctx.url.query.get("$select"))
+    aggregate = bool(query.aggregates or query.group_by)
+    context = context_url(ctx.url.metadata_url, table, None if aggregate else selected)
+    body: dict[str, Any] = {"@odata.context": context}
+    if ctx.prefer.wants(TOTAL_COUNT):
+        body["@" + TOTAL_COUNT] = rows.total_record_count
+    if ctx.prefer.wants(COUNT_EXCEEDED):
+        body["@" + COUNT_EXCEEDED] = rows.total_record_count_limit_exceeded
+    if query.return_total_record_count:
+        body["@odata.count"] = rows.total_record_count
+    body["value"] = _rows_json(ctx, table, rows, query)
+    return _collection_reply(ctx, query, rows, body)
+
+
+def _fetch_read(ctx: RequestContext) -> HttpResponse:
+    table = ctx.table
+    check_options(ctx.url.query, ())
+    query = parse_fetchxml(ctx.org, ctx.url.query["fetchXml"])
+    if query.table != table.logical_name:
+        raise errors.InvalidArgument(
+            f"The entity '{query.table}' in the FetchXml does not match the entity set "
+            f"'{table.entity_set_name}'."
+        )
+    rows = run_query(ctx, query)
+    body: dict[str, Any] = {"@odata.context": context_url(ctx.url.metadata_url, table, None)}
+    if rows.more_records and rows.paging_cookie and ctx.prefer.wants(PAGING_COOKIE):
+        body["@" + PAGING_COOKIE] = fetchxml_paging_cookie_annotation(
+            rows.paging_cookie, query.page_number
+        )
+    if rows.more_records and ctx.prefer.wants(MORE_RECORDS):
+        body["@" + MORE_RECORDS] = True
+    body["value"] = _rows_json(ctx, table, rows, query, nulls=False)
+    return json_reply(200, body, applied_preferences(ctx))
+
+
+@route("collection", "GET")
+def _read_collection(ctx: RequestContext) -> HttpResponse:
+    if is_tracking(ctx):
+        return delta_reply(ctx)
+    if "fetchXml" in ctx.url.query:
+        return _fetch_read(ctx)
+    return _odata_read(ctx)
+
+
+@route("count", "GET")
+def _count(ctx: RequestContext) -> HttpResponse:
+    if is_tracking(ctx):
+        return delta_reply(ctx, count_only=True)
+    options: Mapping[str, str] = {
+        k: v for k, v in ctx.url.query.items() if k not in ("$top", "$count", "$select")
+    }
+    query = compile_query_options(ctx.table, options)
+    query = attrs.evolve(
+        query,
+        columns=(ctx.table.primary_id_attribute,),
+        page_size=1,
+        return_total_record_count=True,
+    )
+    rows = run_query(ctx, query)
+    return text_reply(200, str(max(rows.total_record_count, 0)))

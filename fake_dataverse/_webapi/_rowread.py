@@ -77,7 +77,7 @@ def row_address(ctx: RequestContext) -> RowAddress:
 def etag_of(org: Organization, table: EntityMetadata, entity: Entity) -> str | None:
     """Return the current etag of a row that was just read."""
     part = table.partition_attribute
-    partition = entity.get(part) if part else None
+    partition = (entity.key_attributes.get(part) or entity.get(part)) if part else None
     assert entity.id is not None
     row = org.store.get(table.logical_name, (entity.id, partition or str(entity.id)))
     return row.etag if row is not None else None

@@ -1,0 +1,107 @@
+"""Change tracking over HTTP: ``Prefer: odata.track-changes`` and ``$deltatoken`` links.
+
+Both run the engine's ``RetrieveEntityChanges``: the first read returns every row and a delta
+link; the delta link returns the rows changed since, and ``$deletedEntity`` entries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._query._expression import PagingInfo
+from fake_dataverse._query_requests import (
+    NewOrUpdatedItem,
+    RetrieveEntityChangesRequest,
+    RetrieveEntityChangesResponse,
+)
+from fake_dataverse._values import ColumnSet
+from fake_dataverse._webapi._http import HttpResponse
+from fake_dataverse._webapi._json import entity_json
+from fake_dataverse._webapi._links import delta_link
+from fake_dataverse._webapi._reply import json_reply, text_reply
+from fake_dataverse._webapi._router import RequestContext
+from fake_dataverse._webapi._rowread import etag_of
+from fake_dataverse._webapi._select import (
+    check_options,
+    column_set,
+    context_url,
+    fill_nulls,
+    parse_select,
+)
+
+__all__ = ["delta_reply", "is_tracking"]
+
+_NOT_WITH_TRACKING = ("$filter", "$orderby", "$expand", "$top", "$apply", "$count")
+_PAGE = 5000
+
+
+def is_tracking(ctx: RequestContext) -> bool:
+    """Return True for a change-tracking read (the preference or a delta token)."""
+    return ctx.prefer.track_changes or "$deltatoken" in ctx.url.query
+
+
+def _changes(ctx: RequestContext, columns: ColumnSet, token: str | None) -> tuple[list[Any], str]:
+    """Return every change since a token (all pages) and the new data token."""
+    items: list[Any] = []
+    page, cookie = 1, None
+    while True:
+        request = RetrieveEntityChangesRequest(
+            entity_name=ctx.table.logical_name,
+            columns=columns,
+            data_version=token,
+            page_info=PagingInfo(count=_PAGE, page_number=page, paging_cookie=cookie),
+        )
+        response = ctx.service.execute(request)
+        assert isinstance(response, RetrieveEntityChangesResponse)
+        changes = response.entity_changes
+        items.extend(changes.changes)
+        if not changes.more_records:
+            return items, changes.data_token
+        page, cookie = page + 1, changes.paging_cookie
+
+
+def delta_reply(ctx: RequestContext, *, count_only: bool = False) -> HttpResponse:
+    """Answer a tracked read: rows (or changes since ``$deltatoken``) and a delta link.
+
+    Raises:
+        ODataError: 0x0 for ``$filter``, ``$orderby``, ``$expand``, ``$top`` with tracking.
+        InvalidArgument: 0x80040203 for a malformed token; ExpiredVersionStamp 0x80044352.
+    """
+    options, table = ctx.url.query, ctx.table
+    for name in _NOT_WITH_TRACKING:
+        if name in options:
+            raise errors.ODataError(
+                f'The "{name}" query parameter isn\'t supported when Change Tracking is enabled.'
+            )
+    check_options(options, ("$select", "$deltatoken"))
+    selected = parse_select(table, options.get("$select"))
+    token = options.get("$deltatoken")
+    changes, data_token = _changes(ctx, column_set(table, selected), token)
+    if count_only:
+        return text_reply(200, str(len(changes)))
+    value = []
+    deleted_context = f"{ctx.url.metadata_url}#{table.entity_set_name}"
+    for item in changes:
+        if isinstance(item, NewOrUpdatedItem):
+            entity = item.new_or_updated_entity
+            fill_nulls(table, entity, selected)
+            etag = etag_of(ctx.org, table, entity)
+            value.append(entity_json(table, entity, etag=etag, prefer=ctx.prefer))
+        else:
+            value.append(
+                {
+                    "@odata.context": f"{deleted_context}/$deletedEntity",
+                    "id": str(item.removed_item.id),
+                    "reason": "deleted",
+                }
+            )
+    suffix = "/$delta" if token is not None else ""
+    resource = f"{ctx.url.root}/{table.entity_set_name}"
+    body = {
+        "@odata.context": context_url(ctx.url.metadata_url, table, selected, suffix=suffix),
+        "value": value,
+        "@odata.deltaLink": delta_link(resource, ctx.url.raw_query, data_token),
+    }
+    headers = {"Preference-Applied": "odata.track-changes"} if ctx.prefer.track_changes else {}
+    return json_reply(200, body, headers)
