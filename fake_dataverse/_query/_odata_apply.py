@@ -86,8 +86,8 @@ class _ApplyParser:
         if self.stream.accept(TokenKind.COMMA):
             word = self.stream.expect(TokenKind.IDENTIFIER, "aggregate")
             if word.text != "aggregate":
-                raise self.stream.error("'aggregate' expected at position {position} in '{text}'.",
-                                        word)  # fmt: skip
+                template = "'aggregate' expected at position {position} in '{text}'."
+                raise self.stream.error(template, word)
             self.stream.expect(TokenKind.OPEN, "'('")
             aggregates = self._aggregate_items()
             self.stream.expect(TokenKind.CLOSE, "')' or ','")
