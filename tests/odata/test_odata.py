@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
+from fake_dataverse import Entity, FakeDataverse
 from fake_dataverse._query._model import Condition, Order, Query
 from fake_dataverse._query._model import ConditionOperator as Op
 
@@ -146,3 +148,72 @@ class TestOptionNames:
             )
             == query
         )
+
+
+def _get(dv: FakeDataverse, **options: str) -> requests.Response:
+    with dv.intercept():
+        return requests.get(
+            f"{dv.url}/api/data/v9.2/backgroundoperations",
+            params=options,
+            headers={"Authorization": "Bearer t"},
+            timeout=5,
+        )
+
+
+def _state(dv: FakeDataverse) -> tuple[object, ...]:
+    store = dv.organization.store
+    rows = sorted(
+        (str(r.id), r.partition, sorted(r.values.items()), r.version)
+        for r in store.rows("backgroundoperation")
+    )
+    return (rows, store.last_version, list(store.changes_since("backgroundoperation", 0)))
+
+
+class TestThroughTheWebApi:
+    @pytest.fixture
+    def dv(self) -> FakeDataverse:
+        """A fake with three rows: op0 (priority 0) … op2 (priority 2)."""
+        dv = FakeDataverse()
+        for n in range(3):
+            dv.service.create(Entity("backgroundoperation", name=f"op{n}'s", priority=n))
+        return dv
+
+    def test_filter_select_orderby(self, dv: FakeDataverse) -> None:
+        """A filtered, ordered, projected query returns the matching rows in order."""
+        response = _get(
+            dv,
+            **{
+                "$select": "name",
+                "$filter": "priority ge 1 and contains(name,'''s')",
+                "$orderby": "priority desc",
+            },
+        )
+        assert 200 == response.status_code
+        assert ["op2's", "op1's"] == [row["name"] for row in response.json()["value"]]
+
+    def test_aggregate(self, dv: FakeDataverse) -> None:
+        """``$apply`` aggregates the matching rows."""
+        response = _get(dv, **{"$apply": "aggregate(priority with sum as total,$count as n)"})
+        assert [{"total": 3, "n": 3}] == response.json()["value"]
+
+    @pytest.mark.parametrize(
+        ("options", "code"),
+        [
+            ({"$filter": "name eq 'O'Bryan'"}, "0x0"),
+            ({"$filter": "priority eq 'high'"}, "0x0"),
+            ({"$select": "Name"}, "0x0"),
+            ({"$skip": "1"}, "0x0"),
+            ({"$expand": "createdby"}, "0x80048d0b"),
+            ({"$filter": "createdby/fullname eq 'x'"}, "0x80048d0b"),
+            ({"$orderby": "_createdby_value"}, "0x80044183"),
+        ],
+    )
+    def test_rejected_query_is_a_400_and_changes_nothing(
+        self, dv: FakeDataverse, options: dict[str, str], code: str
+    ) -> None:
+        """A rejected query answers Dataverse's JSON error and leaves the store as it was."""
+        before = _state(dv)
+        response = _get(dv, **options)
+        assert (400, code) == (response.status_code, response.json()["error"]["code"])
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert before == _state(dv)
