@@ -19,6 +19,7 @@ from fake_dataverse._values import ColumnSet
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json
 from fake_dataverse._webapi._links import delta_link
+from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext
 from fake_dataverse._webapi._rowread import etag_of
@@ -103,5 +104,6 @@ def delta_reply(ctx: RequestContext, *, count_only: bool = False) -> HttpRespons
         "value": value,
         "@odata.deltaLink": delta_link(resource, ctx.url.raw_query, data_token),
     }
-    headers = {"Preference-Applied": "odata.track-changes"} if ctx.prefer.track_changes else {}
+    tracking = ("odata.track-changes",) if ctx.prefer.track_changes else ()
+    headers = applied_header(ctx.prefer, *tracking)
     return json_reply(200, body, headers)

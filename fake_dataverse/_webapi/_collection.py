@@ -25,25 +25,18 @@ from fake_dataverse._webapi._changes import delta_reply, is_tracking
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json, json_value
 from fake_dataverse._webapi._links import next_link, parse_skiptoken, skiptoken
+from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
 from fake_dataverse._webapi._rowread import PARTITION_OPTION, etag_of
 from fake_dataverse._webapi._select import check_options, context_url, fill_nulls, parse_select
 
-__all__ = ["applied_preferences", "run_query"]
+__all__ = ["run_query"]
 
 TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
 COUNT_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
 PAGING_COOKIE = "Microsoft.Dynamics.CRM.fetchxmlpagingcookie"
 MORE_RECORDS = "Microsoft.Dynamics.CRM.morerecords"
-
-
-def applied_preferences(ctx: RequestContext, *extra: str) -> dict[str, str]:
-    """Return the ``Preference-Applied`` header for the preferences a read honoured."""
-    applied = list(extra)
-    if ctx.prefer.include_annotations_text:
-        applied.append(f'odata.include-annotations="{ctx.prefer.include_annotations_text}"')
-    return {"Preference-Applied": ",".join(applied)} if applied else {}
 
 
 def run_query(ctx: RequestContext, query: Query) -> EntityCollection:
@@ -108,7 +101,7 @@ def _collection_reply(
         token = skiptoken(query.page_number + 1, rows.paging_cookie)
         resource = f"{ctx.url.root}/{ctx.table.entity_set_name}"
         body["@odata.nextLink"] = next_link(resource, ctx.url.raw_query, token)
-    return json_reply(200, body, applied_preferences(ctx, *extra))
+    return json_reply(200, body, applied_header(ctx.prefer, *extra))
 
 
 def _odata_read(ctx: RequestContext) -> HttpResponse:
@@ -147,7 +140,7 @@ def _fetch_read(ctx: RequestContext) -> HttpResponse:
     if rows.more_records and ctx.prefer.wants(MORE_RECORDS):
         body["@" + MORE_RECORDS] = True
     body["value"] = _rows_json(ctx, table, rows, query, nulls=False)
-    return json_reply(200, body, applied_preferences(ctx))
+    return json_reply(200, body, applied_header(ctx.prefer))
 
 
 @route("collection", "GET")

@@ -19,6 +19,7 @@ from fake_dataverse._requests import (
 from fake_dataverse._values import ColumnSet, Entity
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_from_json, json_value, property_map, request_json
+from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import empty_reply, json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
 from fake_dataverse._webapi._rowread import (
@@ -33,7 +34,6 @@ from fake_dataverse._webapi._select import check_options, entity_path
 __all__: list[str] = []
 
 _READ_OPTIONS = ("$select", "$expand")
-_REPRESENTATION = {"Preference-Applied": "return=representation"}
 
 
 def _header(ctx: RequestContext, name: str) -> str | None:
@@ -76,7 +76,8 @@ def _written(
     if not ctx.prefer.return_representation:
         return empty_reply(204, headers)
     body, _ = shaped_entity(ctx, address, expand=status == 201 and ctx.request.method == "POST")
-    return json_reply(status, body, {**headers, **_REPRESENTATION})
+    applied = applied_header(ctx.prefer, "return=representation")
+    return json_reply(status, body, {**headers, **applied})
 
 
 @route("collection", "POST")
@@ -96,6 +97,7 @@ def _retrieve(ctx: RequestContext) -> HttpResponse:
     check_options(ctx.url.query, _READ_OPTIONS)
     body, etag = shaped_entity(ctx, row_address(ctx))
     headers = {"ETag": etag} if etag else {}
+    headers.update(applied_header(ctx.prefer))
     if_none_match = _condition(ctx, "If-None-Match")
     cacheable = "$expand" not in ctx.url.query and not ctx.prefer.include_annotations
     if cacheable and if_none_match is not None and if_none_match == etag:

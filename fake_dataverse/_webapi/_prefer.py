@@ -10,7 +10,7 @@ import attrs
 
 from fake_dataverse._webapi._url import split_top_level
 
-__all__ = ["Preferences", "annotation_selected", "parse_prefer"]
+__all__ = ["Preferences", "annotation_selected", "applied_header", "parse_prefer"]
 
 
 @attrs.frozen
@@ -96,3 +96,11 @@ def parse_prefer(header: str | None) -> Preferences:
         respond_async="respond-async" in found,
         callback_url=callback_url,
     )
+
+
+def applied_header(prefer: Preferences, *extra: str) -> dict[str, str]:
+    """Return ``Preference-Applied`` for the preferences honoured (and annotations asked for)."""
+    applied = list(extra)
+    if prefer.include_annotations_text:
+        applied.append(f'odata.include-annotations="{prefer.include_annotations_text}"')
+    return {"Preference-Applied": ",".join(applied)} if applied else {}
