@@ -1,28 +1,136 @@
-"""pytest plugin: fixtures for fake-dataverse.
+"""The fake-dataverse pytest plugin: ``dataverse`` fixtures, the ``dataverse`` marker, options.
 
-Importing this module is cheap: ``fake_dataverse`` is imported only when a fixture is used.
+Registered through the ``pytest11`` entry point ``fake_dataverse`` (disable it with
+``-p no:fake_dataverse``). Importing this module is cheap: ``fake_dataverse``, ``responses``
+and ``hypothesis`` are imported only when a fixture is used.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
+from conftest_plugin._config import (
+    MARKER_HELP,
+    DataverseSettings,
+    MarkerError,
+    add_options,
+    resolve,
+)
+
 if TYPE_CHECKING:
+    import responses
+
+    from conftest_plugin import DataverseFactory
     from fake_dataverse import FakeDataverse, OrganizationService
 
+_SETTINGS = pytest.StashKey[DataverseSettings]()
+_USER = pytest.StashKey[uuid.UUID]()
+_URLS = pytest.StashKey[set[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--dataverse-*`` options and ``dataverse_*`` ini values."""
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``dataverse`` marker (so ``--strict-markers`` accepts it)."""
+    config.addinivalue_line("markers", MARKER_HELP)
+
+
+def _settings(request: pytest.FixtureRequest) -> DataverseSettings:
+    item = request.node
+    if _SETTINGS not in item.stash:
+        try:
+            item.stash[_SETTINGS] = resolve(item)
+        except MarkerError as error:
+            pytest.fail(str(error), pytrace=False)
+    settings: DataverseSettings = item.stash[_SETTINGS]
+    return settings
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a test whose ``dataverse`` marker is wrong, even if it uses no fixture."""
+    if item.get_closest_marker("dataverse") is not None:
+        try:
+            item.stash[_SETTINGS] = resolve(item)
+        except MarkerError as error:
+            pytest.fail(str(error), pytrace=False)
+
+
+def _uses_responses_activate(request: pytest.FixtureRequest) -> bool:
+    import responses
+
+    function = getattr(request.node, "function", None)
+    code = getattr(function, "__code__", None)
+    return code is not None and code.co_filename == responses.__file__
+
 
 @pytest.fixture
-def dataverse() -> Iterator[FakeDataverse]:
-    """A fresh fake Dataverse organization for one test."""
-    from fake_dataverse import FakeDataverse
+def dataverse_responses(request: pytest.FixtureRequest) -> Iterator[responses.RequestsMock]:
+    """The ``responses`` mock the test's fakes are registered on: add your own mocks to it.
 
-    yield FakeDataverse()
+    Under ``@responses.activate`` it is ``responses.mock`` (the decorator's); otherwise a mock
+    started for this test only. Override this fixture to hand in a mock of your own.
+    """
+    from conftest_plugin._session import requests_mock
+
+    with requests_mock(_uses_responses_activate(request)) as mock:
+        yield mock
 
 
 @pytest.fixture
-def dataverse_service(dataverse: FakeDataverse) -> OrganizationService:
-    """The SDK-style service of the test's fake organization (System Administrator)."""
-    return dataverse.service
+def dataverse_factory(
+    request: pytest.FixtureRequest, dataverse_responses: responses.RequestsMock
+) -> Iterator[DataverseFactory]:
+    """Make more organizations in one test: ``dataverse_factory(url="https://fabrikam…")``."""
+    from conftest_plugin._session import DataverseFactoryImpl
+
+    urls = request.node.stash.setdefault(_URLS, set())
+    factory = DataverseFactoryImpl(
+        _settings(request), dataverse_responses, request.node.nodeid, urls
+    )
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture
+def dataverse(
+    request: pytest.FixtureRequest, dataverse_responses: responses.RequestsMock
+) -> Iterator[FakeDataverse]:
+    """A fresh fake Dataverse organization for one test, with ``requests`` intercepted.
+
+    Deterministic: the clock starts at 2026-01-01T09:00:00Z (or ``now=``) and ids come from a
+    seed derived from the test's node id (or ``seed=``). Configure it with
+    ``@pytest.mark.dataverse(...)``, ``--dataverse-*`` options or ``dataverse_*`` ini values.
+    """
+    from conftest_plugin._session import add_user, build, seed_rows
+
+    settings = _settings(request)
+    try:
+        dv = build(settings)
+        seed_rows(dv, settings.rows)
+        if settings.user is not None:
+            request.node.stash[_USER] = add_user(dv, settings.user)
+    except MarkerError as error:
+        pytest.fail(str(error), pytrace=False)
+    request.node.stash.setdefault(_URLS, set()).add(dv.url)
+    request.node.add_report_section("setup", "fake-dataverse", settings.describe())
+    with dv.intercept(dataverse_responses):
+        yield dv
+
+
+@pytest.fixture
+def dataverse_service(
+    request: pytest.FixtureRequest, dataverse: FakeDataverse
+) -> OrganizationService:
+    """The SDK-style service of the test's organization: as the marker's ``user=``, else as
+    the System Administrator."""
+    user_id = request.node.stash.get(_USER, None)
+    return dataverse.service if user_id is None else dataverse.service_for(user_id)

@@ -144,12 +144,12 @@ class TestOverrides:
     def test_override_must_be_a_strategy(self) -> None:
         """A plain value is refused with a hint to wrap it in st.just()."""
         with pytest.raises(InvalidArgument, match=r"st\.just\(7\)"):
-            records(priority=7).example()
+            records(priority=7)
 
     def test_unknown_override_column(self) -> None:
         """An override for a column the table lacks is refused."""
         with pytest.raises(InvalidArgument, match="no column 'priorty'"):
-            records(priorty=st.just(1)).example()
+            records(priorty=st.just(1))
 
     @pytest.mark.parametrize(
         ("kwargs", "match"),
@@ -161,4 +161,4 @@ class TestOverrides:
     def test_bad_arguments(self, kwargs: dict[str, Any], match: str) -> None:
         """Unknown tables and operations are refused by name."""
         with pytest.raises(InvalidArgument, match=match):
-            records(**kwargs).example()
+            records(**kwargs)

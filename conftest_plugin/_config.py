@@ -1,0 +1,255 @@
+"""What the ``dataverse`` fixture builds: marker arguments, options and ini values, merged.
+
+Precedence, strongest first: the closest ``@pytest.mark.dataverse`` (function, then class, then
+module), then command-line options, then ini values, then the defaults. Nothing here imports
+``fake_dataverse``: this module is loaded with the plugin and must stay cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+import pytest
+
+__all__ = [
+    "MARKER_HELP",
+    "DataverseSettings",
+    "MarkerError",
+    "add_options",
+    "dataverse_marker",
+    "resolve",
+]
+
+DEFAULT_URL = "https://contoso.crm.dynamics.com"
+DEFAULT_NOW = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+MARKER_HELP = (
+    "dataverse(url=..., rows=[...], now=..., seed=..., strict_writes=..., require_auth=..., "
+    "user=...): configure the fake Dataverse organization of the `dataverse` fixture"
+)
+_ARGUMENTS = ("url", "rows", "now", "seed", "strict_writes", "require_auth", "user")
+_UNSET: Any = object()
+
+
+class MarkerError(Exception):
+    """A ``dataverse`` marker, option or ini value that cannot be used; says how to fix it."""
+
+
+@attrs.frozen
+class DataverseSettings:
+    """Everything the ``dataverse`` fixture needs to build one organization."""
+
+    url: str = DEFAULT_URL
+    now: dt.datetime = DEFAULT_NOW
+    seed: int | str = 0
+    strict_writes: bool = False
+    require_auth: bool = True
+    rows: tuple[Any, ...] = ()
+    user: str | Mapping[str, Any] | None = None
+
+    def describe(self) -> str:
+        """Return the line a failing test's report shows to reproduce the organization."""
+        return (
+            f"url={self.url} seed={self.seed!r} now={self.now.isoformat()} "
+            f"strict_writes={self.strict_writes} require_auth={self.require_auth}"
+        )
+
+
+# ---- checking one value ----------------------------------------------------------------------
+def _moment(value: Any, where: str) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise MarkerError(
+                f"{where}: {value!r} is not an ISO-8601 date and time (e.g. '2026-01-01T09:00:00Z')"
+            ) from None
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise MarkerError(
+            f"{where}: now must be an aware datetime or an ISO-8601 string with an offset, "
+            f"e.g. datetime(2026, 1, 1, tzinfo=timezone.utc) or '2026-01-01T09:00:00Z'; "
+            f"got {value!r}"
+        )
+    return value.astimezone(dt.timezone.utc)
+
+
+def _bool(value: Any, name: str, where: str) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if not isinstance(value, bool):
+        raise MarkerError(f"{where}: {name} must be True or False, got {value!r}")
+    return value
+
+
+def _rows(value: Any, where: str) -> tuple[Any, ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise MarkerError(
+            f"{where}: rows must be a list of rows — Web API JSON dicts "
+            f'([{{"name": "export", "priority": 3}}]) or Entity objects; got {value!r}'
+        )
+    rows = tuple(value)
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise MarkerError(f"{where}: rows[{index}] must be a dict or an Entity, got {row!r}")
+    return rows
+
+
+def _user(value: Any, where: str) -> str | Mapping[str, Any]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("fullname"), str):
+        unknown = set(value) - {"fullname", "privileges"}
+        if not unknown:
+            return value
+    raise MarkerError(
+        f"{where}: user must be a full name ('Jane Doe') or "
+        "{'fullname': 'Jane Doe', 'privileges': ['prvReadbackgroundoperation']}; "
+        f"got {value!r}"
+    )
+
+
+def _seed(value: Any, where: str) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise MarkerError(f"{where}: seed must be an int or a str, got {value!r}")
+    return value
+
+
+def _url(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise MarkerError(
+            f"{where}: url must be an organization root such as {DEFAULT_URL!r}, got {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _strict_writes(value: Any, where: str) -> bool:
+    return _bool(value, "strict_writes", where)
+
+
+def _require_auth(value: Any, where: str) -> bool:
+    return _bool(value, "require_auth", where)
+
+
+def _base_seed(value: Any, where: str) -> str:
+    return str(value)
+
+
+_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "url": _url,
+    "rows": _rows,
+    "now": _moment,
+    "seed": _seed,
+    "strict_writes": _strict_writes,
+    "require_auth": _require_auth,
+    "user": _user,
+}
+_SUITE_CHECKS: dict[str, Callable[[Any, str], Any]] = {**_CHECKS, "seed": _base_seed}
+
+
+# ---- the marker --------------------------------------------------------------------------------
+def dataverse_marker(
+    *,
+    url: Any = _UNSET,
+    rows: Any = _UNSET,
+    now: Any = _UNSET,
+    seed: Any = _UNSET,
+    strict_writes: Any = _UNSET,
+    require_auth: Any = _UNSET,
+    user: Any = _UNSET,
+) -> dict[str, Any]:
+    """Return the arguments one ``@pytest.mark.dataverse(...)`` gives, checked.
+
+    Called with the marker's arguments, so Python itself rejects unknown or positional ones.
+
+    Raises:
+        MarkerError: for a value of the wrong kind.
+    """
+    where = "@pytest.mark.dataverse"
+    given = dict(
+        zip(_ARGUMENTS, (url, rows, now, seed, strict_writes, require_auth, user), strict=True)
+    )
+    return {
+        name: _CHECKS[name](value, where) for name, value in given.items() if value is not _UNSET
+    }
+
+
+def _marker_arguments(item: pytest.Item) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for marker in reversed(list(item.iter_markers("dataverse"))):
+        try:
+            merged.update(dataverse_marker(*marker.args, **marker.kwargs))
+        except TypeError as error:
+            raise MarkerError(
+                f"@pytest.mark.dataverse: {_type_error_text(error)}. It takes keyword "
+                f"arguments only: {', '.join(_ARGUMENTS)} — e.g. "
+                f'@pytest.mark.dataverse(url="{DEFAULT_URL}", strict_writes=True)'
+            ) from None
+    return merged
+
+
+def _type_error_text(error: TypeError) -> str:
+    text = str(error)
+    return text.split("() ", 1)[1] if "() " in text else text
+
+
+# ---- options and ini values -------------------------------------------------------------------
+_OPTIONS: dict[str, tuple[str, str]] = {
+    "url": ("organization URL of the dataverse fixture", DEFAULT_URL),
+    "now": ("instant the fake clock starts at (ISO-8601)", DEFAULT_NOW.isoformat()),
+    "seed": ("base seed mixed into every test's id seed", ""),
+    "strict_writes": ("reject columns a write cannot set, and missing required ones", "false"),
+    "require_auth": ("Web API requests need an Authorization: Bearer header", "true"),
+}
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register the ``dataverse_*`` ini values and ``--dataverse-*`` options."""
+    group = parser.getgroup("fake_dataverse", "fake Dataverse organization (fake-dataverse)")
+    for name, (text, default) in _OPTIONS.items():
+        parser.addini(f"dataverse_{name}", f"{text} (default {default or 'none'})", default=None)
+        group.addoption(
+            f"--dataverse-{name.replace('_', '-')}",
+            dest=f"dataverse_{name}",
+            default=None,
+            metavar=name.upper(),
+            help=f"{text}; overrides the dataverse_{name} ini value",
+        )
+
+
+def _suite_default(config: pytest.Config, name: str) -> str | None:
+    value = config.getoption(f"dataverse_{name}", default=None)
+    if value is None:
+        value = config.getini(f"dataverse_{name}")
+    return str(value) if value not in (None, "") else None
+
+
+def _defaults(config: pytest.Config) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in _OPTIONS:
+        raw = _suite_default(config, name)
+        if raw is None:
+            continue
+        where = f"--dataverse-{name.replace('_', '-')} / dataverse_{name}"
+        values[name] = _SUITE_CHECKS[name](raw, where)
+    return values
+
+
+def seed_for(base: str, nodeid: str) -> int:
+    """Return the id seed of one test: stable across runs, processes and xdist workers."""
+    return zlib.crc32(f"{base}|{nodeid}".encode())
+
+
+def resolve(item: pytest.Item) -> DataverseSettings:
+    """Return the settings for a test: marker, then options, then ini values, then defaults.
+
+    Raises:
+        MarkerError: for an unknown marker argument or a value of the wrong kind.
+    """
+    values = _defaults(item.config)
+    base_seed = str(values.pop("seed", ""))
+    values.update(_marker_arguments(item))
+    values.setdefault("seed", seed_for(base_seed, item.nodeid))
+    return DataverseSettings(**values)

@@ -1,0 +1,133 @@
+"""Building a test's organizations: the fake, its seeded rows and user, the factory.
+
+Imported only when a ``dataverse*`` fixture is first used (it imports ``fake_dataverse``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+import zlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import responses
+
+from conftest_plugin._config import DataverseSettings, MarkerError
+from fake_dataverse import DataverseError, Entity, FakeDataverse
+from fake_dataverse.strategies._convert import json_to_entity
+
+__all__ = ["DataverseFactoryImpl", "add_user", "build", "requests_mock", "seed_rows"]
+
+
+def build(settings: DataverseSettings, **options: Any) -> FakeDataverse:
+    """Return a fresh organization for the settings (options override them).
+
+    Raises:
+        MarkerError: for a URL or option the fake refuses.
+    """
+    arguments: dict[str, Any] = {
+        "clock": settings.now,
+        "id_factory": settings.seed,
+        "strict_writes": settings.strict_writes,
+        "require_auth": settings.require_auth,
+    }
+    arguments.update(options)
+    url = arguments.pop("url", settings.url)
+    try:
+        return FakeDataverse(url, **arguments)
+    except (TypeError, ValueError) as error:
+        raise MarkerError(f"the dataverse fixture cannot build FakeDataverse: {error}") from None
+
+
+def seed_rows(dv: FakeDataverse, rows: tuple[Any, ...]) -> None:
+    """Create the marker's rows (Web API JSON dicts or Entity objects) in order.
+
+    Raises:
+        MarkerError: naming the row the fake rejected, with the fault.
+    """
+    table = dv.organization.table("backgroundoperation")
+    for index, row in enumerate(rows):
+        try:
+            entity = row if isinstance(row, Entity) else json_to_entity(table, row)
+            dv.service.create(entity)
+        except DataverseError as fault:
+            raise MarkerError(
+                f"@pytest.mark.dataverse(rows=...): rows[{index}] was rejected by the fake: "
+                f"{fault.hex_code} {fault.message}"
+            ) from None
+
+
+def add_user(dv: FakeDataverse, user: str | Mapping[str, Any]) -> uuid.UUID:
+    """Add the marker's user (a full name, or a dict with ``fullname`` and ``privileges``)."""
+    if isinstance(user, str):
+        return dv.add_user(user)
+    privileges = user.get("privileges")
+    return dv.add_user(user["fullname"], privileges=None if privileges is None else privileges)
+
+
+@contextlib.contextmanager
+def requests_mock(activated: bool) -> Iterator[responses.RequestsMock]:
+    """Yield the ``responses`` mock the test's fakes register on.
+
+    Under ``@responses.activate`` that is the default mock the decorator starts (a second mock
+    would hide it, or be hidden by it); otherwise a new mock, started here and stopped after.
+    """
+    if activated:
+        yield responses.mock
+        return
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    mock.start()
+    try:
+        yield mock
+    finally:
+        mock.stop(allow_assert=False)
+        mock.reset()
+
+
+class DataverseFactoryImpl:
+    """Makes more organizations for one test, each intercepted on the test's mock."""
+
+    def __init__(
+        self,
+        settings: DataverseSettings,
+        mock: responses.RequestsMock,
+        nodeid: str,
+        urls: set[str],
+    ) -> None:
+        self._settings = settings
+        self._mock = mock
+        self._nodeid = nodeid
+        self._stack = contextlib.ExitStack()
+        self._urls = urls  # shared with the dataverse fixture: every URL served in the test
+        self._closed = False
+
+    def __call__(self, url: str | None = None, **options: Any) -> FakeDataverse:
+        """Return a new organization at ``url`` (default: the next ``orgN`` URL)."""
+        if self._closed:
+            raise RuntimeError(
+                "dataverse_factory was called after its test finished; call it inside the "
+                "test (or a function-scoped fixture) that requested it"
+            )
+        url = (url or self._next_url()).rstrip("/")
+        if url.lower() in {served.lower() for served in self._urls}:
+            raise ValueError(
+                f"an organization at {url} already exists in this test; pass another url"
+            )
+        seed = zlib.crc32(f"{self._settings.seed}|{self._nodeid}|{url}".encode())
+        options.setdefault("id_factory", seed)
+        dv = build(self._settings, url=url, **options)
+        self._urls.add(dv.url)
+        self._stack.enter_context(dv.intercept(self._mock))
+        return dv
+
+    def _next_url(self) -> str:
+        number = 1
+        while f"https://org{number}.crm.dynamics.com" in self._urls:
+            number += 1
+        return f"https://org{number}.crm.dynamics.com"
+
+    def close(self) -> None:
+        """Stop intercepting every organization made; later calls fail with a hint."""
+        self._closed = True
+        self._stack.close()
