@@ -211,6 +211,23 @@ def _service_root(url: str) -> str:
     return path[: path.rindex("$batch")] if "$batch" in path else path.rstrip("/") + "/"
 
 
+def _run_items(
+    batch: _Batch, items: list[_Item], seed: uuid.UUID, *, continue_on_error: bool
+) -> list[list[str]]:
+    parts: list[list[str]] = []
+    for index, item in enumerate(items):
+        if isinstance(item, _ChangeSet):
+            changeset_id = uuid.uuid5(seed, str(index))
+            part, failed = _run_changeset(batch, item, f"changesetresponse_{changeset_id}")
+        else:
+            response = _run(batch, item, {})
+            part, failed = render_response(response, item.content_id), _failed(response)
+        parts.append(part)
+        if failed and not continue_on_error:
+            break
+    return parts
+
+
 def handle_batch(
     request: HttpRequest,
     dispatch: Callable[[HttpRequest], HttpResponse],
@@ -236,17 +253,7 @@ def handle_batch(
     batch = _Batch(root, inherited, dispatch, atomic_changesets, snapshot, restore)
     continue_on_error = parse_prefer(request.headers.get("Prefer")).continue_on_error
     seed = _boundary_ids(request)
-    parts: list[list[str]] = []
-    for index, item in enumerate(items):
-        if isinstance(item, _ChangeSet):
-            changeset_id = uuid.uuid5(seed, str(index))
-            part, failed = _run_changeset(batch, item, f"changesetresponse_{changeset_id}")
-        else:
-            response = _run(batch, item, {})
-            part, failed = render_response(response, item.content_id), _failed(response)
-        parts.append(part)
-        if failed and not continue_on_error:
-            break
+    parts = _run_items(batch, items, seed, continue_on_error=continue_on_error)
     outer = f"batchresponse_{seed}"
     body = CRLF.join(render_multipart(outer, parts)) + CRLF
     headers = {"OData-Version": "4.0", "Content-Type": f"multipart/mixed; boundary={outer}"}

@@ -31,8 +31,11 @@ class StubApi:
     def dispatch(self, request: HttpRequest) -> HttpResponse:
         self.received.append(request)
         path = request.url.removeprefix(ROOT).split("?")[0]
-        body = json.loads(request.body) if request.body else {}
-        if body.get("fail"):
+        try:
+            body = json.loads(request.body) if request.body else {}
+        except ValueError:
+            return _error(400, "0x80048d19", "The body is not JSON.")
+        if not isinstance(body, dict) or body.get("fail"):
             return _error(400, "0x80040203", "Invalid argument.")
         match = re.fullmatch(r"rows\((\d+)\)", path)
         if request.method == "POST" and path == "rows":

@@ -7,6 +7,8 @@ import re
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_dataverse import DataverseError, Entity, FakeDataverse
 from fake_dataverse._webapi._http import HttpResponse
@@ -446,3 +448,36 @@ class TestThroughTheWebApi:
         [answer] = answers_of(response)
         assert isinstance(answer, Answer)
         assert 204 == answer.status
+
+
+PIECES = [
+    "--batch_1\n",
+    "--batch_1--\n",
+    "--changeset_1\n",
+    "--changeset_1--\n",
+    "\n",
+    "\r\n",
+    "Content-Type: application/http\n",
+    "Content-Type: multipart/mixed; boundary=changeset_1\n",
+    "Content-ID: 1\n",
+    "POST rows HTTP/1.1\n",
+    "PATCH $1 HTTP/1.1\n",
+    "GET rows(1) HTTP/1.1\n",
+    "DELETE $2 HTTP/1.1\n",
+    '{"a":1}\n',
+    '{"x@odata.bind":"$1"}\n',
+    "garbage\n",
+    "GET\n",
+]
+
+
+class TestGarbage:
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+    def test_any_body_is_an_answer_or_a_dataverse_fault(self, body: str) -> None:
+        """Whatever the body, the batch answers 200 or raises a 400 DataverseError."""
+        try:
+            response = StubApi().batch(body)
+        except DataverseError as error:
+            response = HttpResponse(error.http_status)
+        assert response.status in (200, 400)
