@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from fake_dataverse._query._model import AggregateColumn, Condition, Filter, GroupByColumn
+from fake_dataverse import DataverseError
+from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._query._model import AggregateColumn, Condition, Filter, GroupByColumn, Query
 from fake_dataverse._query._model import ConditionOperator as Op
+from fake_dataverse._query._odata import compile_query_options
 
 from .conftest import TYPE, Compile, Fails
 
@@ -116,3 +121,52 @@ class TestRejectedAggregation:
         """An unsupported or malformed ``$apply`` is a 400 with code 0x0."""
         error = fails(options)
         assert ("0x0", 400, message) == (error.hex_code, error.http_status, error.message)
+
+
+APPLY_PIECES = [
+    "groupby",
+    "aggregate",
+    "filter",
+    "((",
+    "(",
+    ")",
+    "))",
+    ",",
+    "/",
+    " ",
+    "with",
+    "as",
+    "sum",
+    "average",
+    "countdistinct",
+    "$count",
+    "priority",
+    "name",
+    "createdon",
+    "_createdby_value",
+    "total",
+    "eq",
+    "1",
+    "'x'",
+    "@p1",
+]
+
+
+class TestGarbage:
+    @settings(
+        max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        st.sampled_from(["$apply", "$orderby", "$select"]),
+        st.lists(st.sampled_from(APPLY_PIECES), max_size=16).map("".join),
+    )
+    def test_any_text_is_a_query_or_a_dataverse_fault(
+        self, table: EntityMetadata, option: str, text: str
+    ) -> None:
+        """Garbage in ``$apply``/``$orderby``/``$select`` compiles or is a 400 DataverseError."""
+        outcome: object
+        try:
+            outcome = compile_query_options(table, {option: text, "@p1": text})
+        except DataverseError as error:
+            outcome = error
+        assert isinstance(outcome, Query) or 400 == outcome.http_status  # type: ignore[attr-defined]
