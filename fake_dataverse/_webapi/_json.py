@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -32,6 +33,7 @@ FORMATTED_VALUE = "OData.Community.Display.V1.FormattedValue"
 LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
 ASSOCIATED_NAVIGATION = "Microsoft.Dynamics.CRM.associatednavigationproperty"
 TYPE_PREFIX = "Microsoft.Dynamics.CRM."
+_ANNOTATION_TERM = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 _ValueWriter = Callable[[Any], Any]
 _WRITERS: dict[AttributeTypeCode, _ValueWriter] = {}
@@ -265,6 +267,21 @@ def _column(
     return attr.logical_name, json_to_sdk(table, attr, value)
 
 
+def _check_annotated(
+    table: EntityMetadata, props: Mapping[str, AttributeMetadata], name: str, entity_set: str
+) -> None:
+    """Accept an instance annotation (``@odata.etag``) or one on a declared property.
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for an annotation on an undeclared property.
+    """
+    target, _, term = name.partition("@")
+    if _ANNOTATION_TERM.fullmatch(term) is None:
+        raise _payload(entity_set, f"The annotation name '{term}' is not a valid qualified name.")
+    if target and target not in props and _navigation(table, target) is None:
+        _bind(table, target, None, entity_set)
+
+
 def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> Entity:
     """Return the SDK Entity a JSON entity object describes (columns by logical name).
 
@@ -288,7 +305,7 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
             column, sdk_value = _bind(table, name[: -len("@odata.bind")], value, entity_set)
             entity[column] = sdk_value
         elif "@" in name:
-            continue  # instance annotations such as @odata.etag are not values
+            _check_annotated(table, props, name, entity_set)
         else:
             column, sdk_value = _column(table, props, name, value, entity_set)
             entity[column] = sdk_value
