@@ -13,6 +13,7 @@ keyword-only options. See ``docs/strategies.md``.
 from fake_dataverse.strategies._columns import values
 from fake_dataverse.strategies._expected import ExpectedError
 from fake_dataverse.strategies._invalid import invalid_entities, invalid_records
+from fake_dataverse.strategies._isolation import isolate_examples
 from fake_dataverse.strategies._records import entities, records
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "entities",
     "invalid_entities",
     "invalid_records",
+    "isolate_examples",
     "records",
     "values",
 ]

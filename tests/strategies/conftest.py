@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fake_dataverse import FakeDataverse
 
 TABLE = "backgroundoperation"
@@ -20,3 +22,9 @@ def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:
         key=repr,
     )
     return (rows, store.last_version, list(store.changes_since(table, 0)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load pytest's own ``pytester`` plugin (one test drives pytest itself)."""
+    if not config.pluginmanager.has_plugin("pytester"):
+        config.pluginmanager.import_plugin("pytester")

@@ -58,9 +58,7 @@ class TestInvalidEntities:
         self, operation: str, strict_writes: bool, data: st.DataObject
     ) -> None:
         """The SDK surface rejects each entity with the expected fault; the store is unchanged."""
-        entity, expected = data.draw(
-            invalid_entities(for_=operation, strict_writes=strict_writes)
-        )
+        entity, expected = data.draw(invalid_entities(for_=operation, strict_writes=strict_writes))
         dv, row_id = _fake(strict_writes)
         _rejected(dv, lambda: _send(dv, row_id, operation, entity), expected)
 
