@@ -33,7 +33,7 @@ from fake_dataverse._query_requests import (
 )
 from fake_dataverse._registry import ExecutionContext, message
 from fake_dataverse._rows import project
-from fake_dataverse._store import ChangeRecord, RowKey, StoredRow
+from fake_dataverse._store import ChangeRecord, RowKey
 from fake_dataverse._values import ColumnSet, EntityReference
 
 __all__ = ["format_data_token", "parse_data_token"]
@@ -136,13 +136,14 @@ class _Sync:
     columns: ColumnSet
     page_size: int
 
-    def new(self, row: StoredRow) -> NewOrUpdatedItem:
+    def item(self, record: ChangeRecord) -> ChangedItem | None:
+        """Return the change item of a log record (None for a row gone since, by TTL)."""
+        if record.deleted:
+            return _removed(self.table, record.key)
+        row = self.ctx.org.store.get(self.table.logical_name, record.key)
+        if row is None:
+            return None
         return NewOrUpdatedItem(project(self.ctx.org, self.table, row, self.columns))
-
-    def rows_of(self, records: list[ChangeRecord]) -> list[StoredRow]:
-        store, name = self.ctx.org.store, self.table.logical_name
-        found = [store.get(name, r.key) for r in records]
-        return [row for row in found if row is not None]
 
     def page(
         self,
@@ -159,12 +160,7 @@ class _Sync:
             pending = [*changes[start:], *deletes]
         pending = pending[skip:]
         taken, more = pending[: self.page_size], len(pending) > self.page_size
-        items: list[ChangedItem] = []
-        for record in taken:
-            if record.deleted:
-                items.append(_removed(self.table, record.key))
-            else:
-                items.extend(self.new(row) for row in self.rows_of([record]))
+        items = [item for record in taken if (item := self.item(record)) is not None]
         last = taken[-1] if taken else None
         following = attrs.evolve(
             cursor,

@@ -129,7 +129,10 @@ def run_query(
         return QueryPage(groups=tuple(aggregate(table, query, rows)))
     total, exceeded = -1, False
     if query.return_total_record_count:
-        total, exceeded = min(len(rows), TOTAL_RECORD_COUNT_LIMIT), len(rows) > 5000
+        total, exceeded = (
+            min(len(rows), TOTAL_RECORD_COUNT_LIMIT),
+            len(rows) > TOTAL_RECORD_COUNT_LIMIT,
+        )
     if query.distinct:
         rows = _distinct(query, table, rows)
     page_size = min(query.page_size or MAX_PAGE_SIZE, max_page_size)
