@@ -2,12 +2,12 @@
 
 The batch is read completely and checked (framing, at most 1000 requests, no nested batch, no
 GET in a change set) before any inner request runs. Requests then run in order through
-``dispatch``; by default processing stops after the first failure (``Prefer:
-odata.continue-on-error`` goes on). Change sets run in order and are not atomic on elastic tables
-(DECISIONS #16): a failure ends the change set, whose answer is that failure alone, and the
-requests before it stay done — unless ``atomic_changesets``, which restores the state from before
-the change set. ``Content-ID`` values are referenced as ``$n`` in later URLs and bodies of the
-same change set.
+``dispatch``; by default processing stops after the first failure and the batch answers with
+that failure's status (``Prefer: odata.continue-on-error`` goes on and answers 200). Change sets
+run in order and are not atomic on elastic tables (DECISIONS #16): a failure ends the change
+set, whose answer is that failure alone, and the requests before it stay done — unless
+``atomic_changesets``, which restores the state from before the change set. ``Content-ID``
+values are referenced as ``$n`` in later URLs and bodies of the same change set.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ _INHERITED_HEADERS = ("Authorization", "CallerObjectId", "MSCRMCallerID")
 _BOUNDARY_NAMESPACE = uuid.UUID("3d4f7a2e-9b61-4c0e-8f15-2a7c9e6b5d31")
 _REFERENCE = re.compile(r"\$([A-Za-z0-9_.\-]+)")
 _BODY_REFERENCE = re.compile(r"\"\$([A-Za-z0-9_.\-]+)((?:/[^\"]*)?)\"")
+_BOUND_REFERENCE = re.compile(r"@odata\.(?:bind|id)\"\s*:\s*\"\$([A-Za-z0-9_.\-]+)")
 _CHANGESET_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
@@ -152,6 +153,8 @@ def _substitute(request: InnerRequest, locations: Mapping[str, str]) -> tuple[st
         match = _REFERENCE.match(url)
         if match:
             url = location(match[1]) + url[match.end() :]
+    for match in _BOUND_REFERENCE.finditer(request.body):
+        location(match[1])
     body = _BODY_REFERENCE.sub(
         lambda m: f'"{locations[m[1]]}{m[2]}"' if m[1] in locations else m[0], request.body
     )
@@ -183,7 +186,9 @@ def _failed(response: HttpResponse) -> bool:
     return response.status >= 400
 
 
-def _run_changeset(batch: _Batch, changeset: _ChangeSet, boundary: str) -> tuple[list[str], bool]:
+def _run_changeset(
+    batch: _Batch, changeset: _ChangeSet, boundary: str
+) -> tuple[list[str], int | None]:
     saved = batch.snapshot() if batch.atomic else None
     locations: dict[str, str] = {}
     answers: list[list[str]] = []
@@ -192,13 +197,13 @@ def _run_changeset(batch: _Batch, changeset: _ChangeSet, boundary: str) -> tuple
         if _failed(response):
             if saved is not None:
                 batch.restore(saved)
-            return render_response(response, request.content_id), True
+            return render_response(response, request.content_id), response.status
         url = _entity_url(response)
         if request.content_id is not None and url is not None:
             locations[request.content_id] = url
         answers.append(render_response(response, request.content_id))
     header = [f"Content-Type: multipart/mixed; boundary={boundary}", ""]
-    return header + render_multipart(boundary, answers), False
+    return header + render_multipart(boundary, answers), None
 
 
 def _boundary_ids(request: HttpRequest) -> uuid.UUID:
@@ -213,19 +218,25 @@ def _service_root(url: str) -> str:
 
 def _run_items(
     batch: _Batch, items: list[_Item], seed: uuid.UUID, *, continue_on_error: bool
-) -> list[list[str]]:
+) -> tuple[list[list[str]], int]:
+    """Run the items in order; return the answer parts and the batch's HTTP status.
+
+    Without continue-on-error the first failure ends the batch, whose status is that failure's.
+    """
     parts: list[list[str]] = []
     for index, item in enumerate(items):
+        failure: int | None
         if isinstance(item, _ChangeSet):
             changeset_id = uuid.uuid5(seed, str(index))
-            part, failed = _run_changeset(batch, item, f"changesetresponse_{changeset_id}")
+            part, failure = _run_changeset(batch, item, f"changesetresponse_{changeset_id}")
         else:
             response = _run(batch, item, {})
-            part, failed = render_response(response, item.content_id), _failed(response)
+            part = render_response(response, item.content_id)
+            failure = response.status if _failed(response) else None
         parts.append(part)
-        if failed and not continue_on_error:
-            break
-    return parts
+        if failure is not None and not continue_on_error:
+            return parts, failure
+    return parts, 200
 
 
 def handle_batch(
@@ -237,6 +248,9 @@ def handle_batch(
     restore: Callable[[object], None],
 ) -> HttpResponse:
     """Run the requests of a ``$batch`` body and return the ``multipart/mixed`` answer.
+
+    The answer is 200, or, when a request fails without ``Prefer: odata.continue-on-error``,
+    that request's status (the parts up to the failure are still in the body).
 
     Raises:
         ODataClientPayloadError: 0x80048d19 for a body that is not a readable multipart batch.
@@ -253,8 +267,8 @@ def handle_batch(
     batch = _Batch(root, inherited, dispatch, atomic_changesets, snapshot, restore)
     continue_on_error = parse_prefer(request.headers.get("Prefer")).continue_on_error
     seed = _boundary_ids(request)
-    parts = _run_items(batch, items, seed, continue_on_error=continue_on_error)
+    parts, status = _run_items(batch, items, seed, continue_on_error=continue_on_error)
     outer = f"batchresponse_{seed}"
     body = CRLF.join(render_multipart(outer, parts)) + CRLF
     headers = {"OData-Version": "4.0", "Content-Type": f"multipart/mixed; boundary={outer}"}
-    return HttpResponse(200, headers, body.encode("utf-8"))
+    return HttpResponse(status, headers, body.encode("utf-8"))

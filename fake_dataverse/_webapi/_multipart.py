@@ -163,7 +163,11 @@ def parse_request(part: Part) -> InnerRequest:
 
 
 def render_response(response: HttpResponse, content_id: str | None = None) -> list[str]:
-    """Return the lines of one ``application/http`` part answering a request."""
+    """Return the lines of one ``application/http`` part answering a request.
+
+    An answer carrying ``OData-EntityId`` also gets ``Location`` with the same URL, as
+    Dataverse's batch answers show; an empty body still gets its (empty) line.
+    """
     lines = ["Content-Type: application/http", "Content-Transfer-Encoding: binary"]
     if content_id is not None:
         lines.append(f"Content-ID: {content_id}")
@@ -172,11 +176,21 @@ def render_response(response: HttpResponse, content_id: str | None = None) -> li
     except ValueError:
         reason = ""
     lines += ["", f"HTTP/1.1 {response.status} {reason}".rstrip()]
-    lines += [f"{name}: {value}" for name, value in response.headers.items()]
-    lines.append("")
-    if response.body:
-        lines.append(response.body.decode("utf-8", errors="replace"))
+    lines += [f"{name}: {value}" for name, value in _with_location(response.headers)]
+    lines += ["", response.body.decode("utf-8", errors="replace")]
     return lines
+
+
+def _with_location(headers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return the headers with ``Location`` before ``OData-EntityId``, as batch answers have."""
+    if any(name.lower() == "location" for name in headers):
+        return list(headers.items())
+    items: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if name.lower() == "odata-entityid":
+            items.append(("Location", value))
+        items.append((name, value))
+    return items
 
 
 def render_multipart(boundary: str, parts: Iterable[list[str]]) -> list[str]:

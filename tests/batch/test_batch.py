@@ -42,9 +42,10 @@ class TestAnswer:
             rf"multipart/mixed; boundary=batchresponse_{GUID}", response.headers["Content-Type"]
         )
         created, read = single(read_answers(response))
-        assert (204, "No Content", f"{ROOT}rows(1)") == (
+        assert (204, "No Content", f"{ROOT}rows(1)", f"{ROOT}rows(1)") == (
             created.status,
             created.reason,
+            created.headers["Location"],
             created.headers["OData-EntityId"],
         )
         assert (200, "OK", {"id": 1, "a": 1}) == (read.status, read.reason, json.loads(read.body))
@@ -217,6 +218,28 @@ class TestChangeSets:
         assert {1: {"a": 1, "b": 2}, 2: {"parent@odata.bind": f"{ROOT}rows(1)"}} == api.rows
         assert f"{ROOT}rows(1)" == api.received[1].url
 
+    def test_bind_to_a_later_content_id(self, api: StubApi) -> None:
+        """A body binding to a Content-ID declared only later is Dataverse's documented 400."""
+        body = batch_body(
+            changeset(
+                request_part("POST", "rows", {"x@odata.bind": "$1"}, content_id="2"),
+                request_part("POST", "rows", {"a": 1}, content_id="1"),
+            )
+        )
+        response = api.batch(body)
+        [answer] = single(read_answers(response))
+        assert (400, 400) == (response.status, answer.status)
+        assert (
+            "Content-ID Reference: '$1' does not exist in the batch context."
+            == (json.loads(answer.body)["error"]["message"])
+        )
+        assert [] == api.received
+
+    def test_dollar_text_that_is_no_reference(self, api: StubApi) -> None:
+        """A plain string value like ``"$9"`` that names no Content-ID is left as it is."""
+        api.batch(batch_body(changeset(request_part("POST", "rows", {"price": "$9"}))))
+        assert {1: {"price": "$9"}} == api.rows
+
     def test_unknown_reference(self, api: StubApi) -> None:
         """A ``$n`` no earlier request declared answers 400 in Dataverse's words."""
         body = batch_body(changeset(request_part("PATCH", "$7", {"b": 2}, content_id="1")))
@@ -237,8 +260,10 @@ class TestChangeSets:
                 request_part("POST", "rows", {"a": 3}, content_id="3"),
             )
         )
-        [answer] = single(read_answers(api.batch(body)))
+        response = api.batch(body)
+        [answer] = single(read_answers(response))
         assert (400, "2") == (answer.status, answer.part_headers["Content-ID"])
+        assert 400 == response.status
         assert {1: {"a": 1}} == api.rows
         assert 2 == len(api.received)
 
@@ -258,14 +283,16 @@ class TestChangeSets:
 
 class TestErrorHandling:
     def test_stops_at_first_failure(self, api: StubApi) -> None:
-        """Without continue-on-error nothing after the first failure runs or is answered."""
+        """Without continue-on-error the batch answers the failure's status and runs no more."""
         body = batch_body(
             request_part("POST", "rows", {"a": 1}),
             request_part("PATCH", "rows(9)", {"b": 1}),
             request_part("POST", "rows", {"a": 2}),
         )
-        answers = single(read_answers(api.batch(body)))
+        response = api.batch(body)
+        answers = single(read_answers(response))
         assert [204, 404] == [a.status for a in answers]
+        assert 404 == response.status
         assert {1: {"a": 1}} == api.rows
 
     def test_continue_on_error(self, api: StubApi) -> None:
@@ -275,10 +302,10 @@ class TestErrorHandling:
             changeset(request_part("POST", "rows", {"fail": True})),
             request_part("POST", "rows", {"a": 2}),
         )
-        answers = single(
-            read_answers(api.batch(body, headers={"Prefer": "odata.continue-on-error"}))
-        )
+        response = api.batch(body, headers={"Prefer": "odata.continue-on-error"})
+        answers = single(read_answers(response))
         assert [204, 400, 204] == [a.status for a in answers]
+        assert 200 == response.status
         assert {1: {"a": 1}, 2: {"a": 2}} == api.rows
 
 
@@ -420,7 +447,9 @@ class TestThroughTheWebApi:
                 request_part("POST", "backgroundoperations", {"priority": 99}, content_id="2"),
             )
         )
-        [answer] = answers_of(post_batch(dv, body))
+        response = post_batch(dv, body)
+        assert 400 == response.status_code
+        [answer] = answers_of(response)
         assert isinstance(answer, Answer)
         assert (400, "0x8004432f") == (answer.status, json.loads(answer.body)["error"]["code"])
         assert before == store_state(dv)
@@ -434,7 +463,9 @@ class TestThroughTheWebApi:
                 request_part("POST", "backgroundoperations", {"priority": 99}, content_id="2"),
             )
         )
-        [answer] = answers_of(post_batch(dv, body))
+        response = post_batch(dv, body)
+        assert 400 == response.status_code
+        [answer] = answers_of(response)
         assert isinstance(answer, Answer)
         assert 400 == answer.status
         assert ["new"] == [row["name"] for row in dv.rows()]
