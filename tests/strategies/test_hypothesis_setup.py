@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,3 +22,13 @@ class TestFromType:
         dv = FakeDataverse(strict_writes=True)
         dv.service.create(entity)
         assert [TABLE] == [row.logical_name for row in dv.rows(TABLE)]
+
+
+class TestImportOrder:
+    @pytest.mark.parametrize(
+        "first", ["fake_dataverse.strategies", "fake_dataverse.strategies._columns", "hypothesis"]
+    )
+    def test_any_import_order_works(self, first: str) -> None:
+        """Hypothesis calls the entry point while importing; no import order may loop."""
+        code = f"import {first}; import fake_dataverse.strategies; import hypothesis"
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
