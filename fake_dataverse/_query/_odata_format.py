@@ -96,7 +96,7 @@ def _condition(table: EntityMetadata, condition: Condition) -> str:
         name, negate = _STRING_FUNCTIONS[op]
         text = f"{name}({column},{format_literal(condition.values[0])})"
         return f"not {text}" if negate else text
-    return _function(op.value, column, condition)
+    return _function(op.value, attr.logical_name, condition)
 
 
 def _attribute(table: EntityMetadata, name: str) -> AttributeMetadata:

@@ -18,12 +18,7 @@ import attrs
 from fake_dataverse import _errors as errors
 from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._query._model import Condition, ConditionOperator
-from fake_dataverse._query._odata_binding import (
-    Literal,
-    convert_text,
-    find_property,
-    property_or_error,
-)
+from fake_dataverse._query._odata_binding import Literal, convert_text
 from fake_dataverse._query._odata_lexer import odata_error
 
 __all__ = [
@@ -147,15 +142,14 @@ def _array_values(text: str) -> list[Any]:
     return values
 
 
-def _column(table: EntityMetadata, argument: Literal | None) -> AttributeMetadata:
-    if argument is None or argument.edm_type != "Edm.String":
+def _column(table: EntityMetadata, argument: Literal) -> AttributeMetadata:
+    """Return the column ``PropertyName`` names: its logical name, as QueryExpression takes it."""
+    if argument.edm_type != "Edm.String":
         raise odata_error("The PropertyName parameter must be a string naming a column.")
-    name = argument.value
-    attr = find_property(table, name)
-    if attr is None:
-        candidate = table.attribute(name)
-        attr = candidate if candidate is not None and not candidate.is_virtual else None
-    return attr if attr is not None else property_or_error(table, name)
+    attr = table.attribute(argument.value)
+    if attr is None or attr.is_virtual:
+        raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=argument.value)
+    return attr
 
 
 def _count(function: QueryFunction, argument: Literal) -> tuple[Any, ...]:
@@ -217,6 +211,8 @@ def function_condition(
     Raises:
         ODataError: 0x0 for an unknown or unsupported function, missing or extra parameters, a
             column of the wrong type or a value that does not convert to the column's type.
+        QueryBuilderNoAttribute: 0x80041103 when ``PropertyName`` is not a column's logical name
+            (``_createdby_value`` is not; ``createdby`` is).
     """
     name = qualified_name[len(FUNCTION_NAMESPACE) :]
     function = FUNCTIONS.get(name)

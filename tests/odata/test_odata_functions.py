@@ -11,7 +11,7 @@ from fake_dataverse._query._model import Condition, FilterNode
 from fake_dataverse._query._model import ConditionOperator as Op
 from fake_dataverse._query._odata_functions import FUNCTIONS, Arguments
 
-from .conftest import TYPE, Fails
+from .conftest import Fails
 
 Where = Callable[..., FilterNode | None]
 NS = "Microsoft.Dynamics.CRM."
@@ -68,20 +68,26 @@ class TestSupportedFunctions:
         )
 
     def test_equal_user_id_on_a_lookup(self, where: Where) -> None:
-        """EqualUserId takes a lookup column, by Web API name or logical name."""
-        expected = Condition("createdby", Op.EQUAL_USER_ID)
-        assert expected == where(f"{NS}EqualUserId(PropertyName='_createdby_value')")
-        assert expected == where(f"{NS}EqualUserId(PropertyName='createdby')")
+        """EqualUserId takes a lookup column by its logical name."""
+        assert Condition("createdby", Op.EQUAL_USER_ID) == where(
+            f"{NS}EqualUserId(PropertyName='createdby')"
+        )
+
+    @pytest.mark.parametrize("name", ["_createdby_value", "createdbyname", "Name", "nope"])
+    def test_property_name_must_be_a_logical_name(self, fails: Fails, name: str) -> None:
+        """PropertyName goes to the query as a column's logical name; anything else is unknown."""
+        error = fails({"$filter": f"{NS}In(PropertyName='{name}',PropertyValues=[\"x\"])"})
+        assert ("0x80041103", 400) == (error.hex_code, error.http_status)
+        assert (
+            f"'backgroundoperation' entity doesn't contain attribute with Name = '{name}' and "
+            "NameMapping = 'Logical'." == error.message
+        )
 
 
 REJECTED = [
     (
         f"{NS}Today(PropertyName='priority')",
         f"'{NS}Today' cannot be applied to column 'priority' of type 'Edm.Int32'.",
-    ),
-    (
-        f"{NS}Today(PropertyName='nope')",
-        f"Could not find a property named 'nope' on type '{TYPE}'.",
     ),
     (f"{NS}Today()", f"'{NS}Today' takes the parameters PropertyName; found none."),
     (
