@@ -9,6 +9,8 @@ import pytest
 from fake_dataverse import FakeDataverse
 
 TABLE = "backgroundoperation"
+API = "https://contoso.crm.dynamics.com/api/data/v9.2"
+AUTH = {"Authorization": "Bearer token"}
 
 
 def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:

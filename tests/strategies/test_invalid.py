@@ -6,17 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import DataverseError, Entity, FakeDataverse
 from fake_dataverse._metadata import default_metadata
-from fake_dataverse.strategies import ExpectedError, invalid_entities, invalid_records
+from fake_dataverse.strategies import (
+    ExpectedError,
+    invalid_entities,
+    invalid_records,
+    isolate_examples,
+)
 from fake_dataverse.strategies._convert import json_to_entity
 from fake_dataverse.strategies._rules import RULES
 
-from .conftest import TABLE, store_state
+from .conftest import API, AUTH, TABLE, store_state
 
 METADATA = default_metadata().get(TABLE)
 assert METADATA is not None
@@ -137,3 +143,31 @@ class TestExpectedError:
         _, expected = drawn
         assert not expected.matches(ValueError("x"))
         assert not expected.matches(DataverseError("other"))
+
+
+def _http_write(operation: str, row_id: Any, body: dict[str, Any]) -> requests.Response:
+    if operation == "create":
+        return requests.post(f"{API}/backgroundoperations", json=body, headers=AUTH)
+    headers = {**AUTH, "If-Match": "*"} if operation == "update" else AUTH
+    target = row_id if operation == "update" else "00000000-0000-4000-8000-000000000001"
+    return requests.patch(f"{API}/backgroundoperations({target})", json=body, headers=headers)
+
+
+class TestInvalidRecordsOverHttp:
+    @pytest.mark.parametrize("operation", OPERATIONS)
+    @pytest.mark.dataverse(strict_writes=True)
+    @isolate_examples
+    @FAST
+    @given(data=st.data())
+    def test_rejected_with_status_code_and_message(
+        self, dataverse: FakeDataverse, operation: str, data: st.DataObject
+    ) -> None:
+        """Each body gets the expected status and error; the store is unchanged."""
+        body, expected = data.draw(invalid_records(for_=operation, strict_writes=True))
+        row_id = dataverse.service.create(Entity(TABLE, name="existing"))
+        before = store_state(dataverse)
+        reply = _http_write(operation, row_id, body)
+        error = reply.json()["error"]
+        assert (expected.http_status, expected.hex_code) == (reply.status_code, error["code"])
+        assert expected.message in (None, error["message"])
+        assert before == store_state(dataverse)

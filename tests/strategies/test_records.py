@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import Entity, FakeDataverse, OptionSetValue
 from fake_dataverse._metadata import default_metadata
-from fake_dataverse.strategies import entities, records
+from fake_dataverse.strategies import entities, isolate_examples, records
 from fake_dataverse.strategies._convert import json_to_entity
 
-from .conftest import TABLE
+from .conftest import API, AUTH, TABLE
 
 METADATA = default_metadata().get(TABLE)
 assert METADATA is not None
@@ -162,3 +164,40 @@ class TestOverrides:
         """Unknown tables and operations are refused by name."""
         with pytest.raises(InvalidArgument, match=match):
             records(**kwargs)
+
+
+class TestRecordsOverHttp:
+    @isolate_examples
+    @FAST
+    @given(body=records())
+    def test_post_creates_the_row(self, dataverse: FakeDataverse, body: dict[str, Any]) -> None:
+        """POST of each body answers 204 with OData-EntityId and stores one row."""
+        reply = requests.post(f"{API}/backgroundoperations", json=body, headers=AUTH)
+        assert 204 == reply.status_code, reply.text
+        assert reply.headers["OData-EntityId"].startswith(f"{API}/backgroundoperations(")
+        _assert_written(_stored(dataverse), json_to_entity(METADATA, body))
+
+    @isolate_examples
+    @pytest.mark.dataverse(strict_writes=True)
+    @FAST
+    @given(body=records(for_="update"))
+    def test_patch_updates_the_row(self, dataverse: FakeDataverse, body: dict[str, Any]) -> None:
+        """PATCH with If-Match: * of each update body answers 204 and changes the row."""
+        row_id = dataverse.service.create(Entity(TABLE, name="op"))
+        reply = requests.patch(
+            f"{API}/backgroundoperations({row_id})", json=body, headers={**AUTH, "If-Match": "*"}
+        )
+        assert 204 == reply.status_code, reply.text
+        _assert_written(_stored(dataverse), json_to_entity(METADATA, body))
+
+    @isolate_examples
+    @pytest.mark.dataverse(strict_writes=True)
+    @FAST
+    @given(body=records(for_="upsert"), row_id=st.uuids())
+    def test_patch_upserts_a_new_row(
+        self, dataverse: FakeDataverse, body: dict[str, Any], row_id: uuid.UUID
+    ) -> None:
+        """PATCH without If-Match of each upsert body creates the row at that id."""
+        reply = requests.patch(f"{API}/backgroundoperations({row_id})", json=body, headers=AUTH)
+        assert 204 == reply.status_code, reply.text
+        assert row_id == _stored(dataverse).id
