@@ -124,62 +124,70 @@ def user2(dv: FakeDataverse) -> uuid.UUID:
     return dv.add_user("Second User")
 
 
+#: The item rows' values by label; ``l`` names a user ("admin" or "user2").
+ITEM_VALUES: dict[str, dict[str, Any]] = {
+    "low": {
+        "s": "Alpha",
+        "m": "disk full",
+        "i": 1,
+        "b": 10,
+        "d": dt.datetime(2025, 12, 31, 10, tzinfo=dt.timezone.utc),
+        "p": 1,
+        "l": "admin",
+        "g": G[0],
+        "f": False,
+    },
+    "mid": {
+        "s": "beta",
+        "m": "Timeout [x]",
+        "i": 5,
+        "b": 20,
+        "d": dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc),
+        "p": 2,
+        "l": "user2",
+        "g": G[1],
+        "f": True,
+    },
+    "high": {
+        "s": "Gamma_1",
+        "m": "ok 100%",
+        "i": 10,
+        "b": 30,
+        "d": dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc),
+        "p": 3,
+        "l": "admin",
+        "g": G[2],
+        "f": True,
+    },
+    "old": {
+        "s": "alphabet",
+        "m": "Disk",
+        "i": -3,
+        "b": -5,
+        "d": dt.datetime(2025, 6, 15, tzinfo=dt.timezone.utc),
+        "p": 1,
+        "l": "user2",
+        "g": G[3],
+        "f": False,
+    },
+    "null": {},
+}
+
+
 @pytest.fixture
-def items(dv: FakeDataverse, user2: uuid.UUID) -> dict[str, uuid.UUID]:
+def users(dv: FakeDataverse, user2: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The users the item rows' lookups name."""
+    return {"admin": dv.admin_id, "user2": user2}
+
+
+@pytest.fixture
+def items(dv: FakeDataverse, users: dict[str, uuid.UUID]) -> dict[str, uuid.UUID]:
     """Create the five item rows the operator tests filter (one with every column null)."""
-    admin = dv.admin_id
-    rows = {
-        "low": item(
-            "low",
-            s="Alpha",
-            m="disk full",
-            i=1,
-            b=10,
-            d=dt.datetime(2025, 12, 31, 10, tzinfo=dt.timezone.utc),
-            p=1,
-            l=admin,
-            g=G[0],
-            f=False,
-        ),
-        "mid": item(
-            "mid",
-            s="beta",
-            m="Timeout [x]",
-            i=5,
-            b=20,
-            d=dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc),
-            p=2,
-            l=user2,
-            g=G[1],
-            f=True,
-        ),
-        "high": item(
-            "high",
-            s="Gamma_1",
-            m="ok 100%",
-            i=10,
-            b=30,
-            d=dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc),
-            p=3,
-            l=admin,
-            g=G[2],
-            f=True,
-        ),
-        "old": item(
-            "old",
-            s="alphabet",
-            m="Disk",
-            i=-3,
-            b=-5,
-            d=dt.datetime(2025, 6, 15, tzinfo=dt.timezone.utc),
-            p=1,
-            l=user2,
-            g=G[3],
-            f=False,
-        ),
-        "null": item("null"),
-    }
-    return {name: dv.service.create(entity) for name, entity in rows.items()}
+    created = {}
+    for label, values in ITEM_VALUES.items():
+        resolved = {k: users[v] if k == "l" else v for k, v in values.items()}
+        created[label] = dv.service.create(item(label, **resolved))
+    return created
 
 
 def names(collection: Any) -> set[str]:

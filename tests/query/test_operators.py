@@ -16,7 +16,7 @@ from fake_dataverse import (
     QueryExpression,
 )
 
-from .conftest import ITEM, G, names
+from .conftest import ITEM, ITEM_VALUES, G, names
 
 Op = ConditionOperator
 UTC = dt.timezone.utc
@@ -118,6 +118,8 @@ CASES: list[tuple[str, ConditionOperator, tuple[Any, ...], set[str]]] = [
     ("m", Op.DOES_NOT_END_WITH, ("k",), {"low", "mid", "high"}),
     ("s", Op.CONTAINS, ("PH",), {"low", "old"}),
     ("m", Op.DOES_NOT_CONTAIN, ("out",), {"low", "high", "old"}),
+    ("m", Op.CONTAINS, ("SK",), {"low", "old"}),
+    ("s", Op.DOES_NOT_CONTAIN, ("a_",), {"mid"}),
 ]
 
 
@@ -305,3 +307,72 @@ class TestDateOperators:
         """Date operators apply to any DateTime column; the null row never matches."""
         assert {"mid"} == run(dv, "d", Op.TODAY)
         assert {"low", "mid", "old"} == run(dv, "d", Op.OLDER_THAN_X_MINUTES, 1)
+
+
+# ---- the full matrix: every value operator on every column type -----------------------------
+#: Each column's non-null rows by ascending rank (rows of equal rank share a number); the
+#: lookup's ranks depend on the two user ids and are filled in by the test.
+RANKS: dict[str, dict[str, int]] = {
+    "s": {"low": 0, "old": 1, "mid": 2, "high": 3},
+    "m": {"old": 0, "low": 1, "high": 2, "mid": 3},
+    "i": {"old": 0, "low": 1, "mid": 2, "high": 3},
+    "b": {"old": 0, "low": 1, "mid": 2, "high": 3},
+    "d": {"old": 0, "low": 1, "mid": 2, "high": 3},
+    "p": {"low": 0, "old": 0, "mid": 1, "high": 2},
+    "g": {"low": 0, "mid": 1, "high": 2, "old": 3},
+}
+EQUALITY = [Op.EQUAL, Op.NOT_EQUAL, Op.IN, Op.NOT_IN]
+ORDERED = [*EQUALITY, Op.GREATER_THAN, Op.GREATER_EQUAL, Op.LESS_THAN, Op.LESS_EQUAL]
+MATRIX = [(c, op) for c in [*RANKS, "l"] for op in [*ORDERED, Op.BETWEEN, Op.NOT_BETWEEN]]
+MATRIX += [("f", op) for op in EQUALITY]
+_PICK = {
+    Op.EQUAL: lambda r, p, q: r == p,
+    Op.NOT_EQUAL: lambda r, p, q: r != p,
+    Op.IN: lambda r, p, q: r in (p, q),
+    Op.NOT_IN: lambda r, p, q: r not in (p, q),
+    Op.GREATER_THAN: lambda r, p, q: r > p,
+    Op.GREATER_EQUAL: lambda r, p, q: r >= p,
+    Op.LESS_THAN: lambda r, p, q: r < p,
+    Op.LESS_EQUAL: lambda r, p, q: r <= p,
+    Op.BETWEEN: lambda r, p, q: p <= r <= q,
+    Op.NOT_BETWEEN: lambda r, p, q: not p <= r <= q,
+}
+
+
+class TestOperatorMatrix:
+    @pytest.mark.parametrize(("attribute", "op"), MATRIX, ids=[f"{o.value}-{c}" for c, o in MATRIX])
+    def test_operator_on_column_type(
+        self,
+        dv: FakeDataverse,
+        items: dict[str, uuid.UUID],
+        users: dict[str, uuid.UUID],
+        attribute: str,
+        op: ConditionOperator,
+    ) -> None:
+        """Comparisons, In and Between select rows by the column's order; never the null row.
+
+        The pivot values are the ``mid`` row's (and the ``high`` row's for a second value).
+        """
+        values = {label: row.get(attribute) for label, row in ITEM_VALUES.items()}
+        if attribute == "l":
+            values = {k: users[v] if v else None for k, v in values.items()}
+            order = sorted(users.values())
+            ranks = {k: order.index(v) for k, v in values.items() if v is not None}
+        elif attribute == "f":
+            ranks = {k: int(v) for k, v in values.items() if v is not None}
+        else:
+            ranks = RANKS[attribute]
+        low, high = sorted(
+            [values["mid"], values["high"]], key=lambda v: ranks_of(v, values, ranks)
+        )
+        arguments: tuple[Any, ...] = (low,) if op not in (Op.IN, Op.NOT_IN) else ([low, high],)
+        if op in (Op.BETWEEN, Op.NOT_BETWEEN):
+            arguments = (low, high)
+        pivot, second = ranks_of(low, values, ranks), ranks_of(high, values, ranks)
+        expected = {k for k, r in ranks.items() if _PICK[op](r, pivot, second)}
+        assert expected == run(dv, attribute, op, *arguments)
+
+
+def ranks_of(value: Any, values: dict[str, Any], ranks: dict[str, int]) -> int:
+    """Return the rank of a value held by one of the rows."""
+    return next(ranks[k] for k, v in values.items() if v == value and k in ranks)
