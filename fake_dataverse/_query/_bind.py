@@ -215,8 +215,14 @@ class _Binder:
             return raw_from_text(self.table, attr, value)
         return raw_from_value(self.table, attr, value)
 
+    def related(self, attr: AttributeMetadata) -> AttributeMetadata:
+        """Refuse a name column read from a related table (a join) on an elastic table."""
+        if self.table.is_elastic and attr.is_virtual:
+            raise errors.LinkEntitiesNotSupported()
+        return attr
+
     def condition(self, condition: Condition) -> Condition:
-        attr = column(self.table, condition.attribute)
+        attr = self.related(column(self.table, condition.attribute))
         spec = spec_for(condition.operator)
         self.check_applies(attr, condition.operator, spec)
         self.check_arity(attr, spec, len(condition.values))
@@ -253,7 +259,7 @@ class _Binder:
     def order(self, order: Order, aliases: frozenset[str]) -> Order:
         if order.attribute in aliases:
             return order
-        attr = column(self.table, order.attribute)
+        attr = self.related(column(self.table, order.attribute))
         if self.table.is_elastic and attr.attribute_type is T.LOOKUP:
             raise errors.InvalidQuery(
                 f"Sorting on the lookup column '{attr.logical_name}' is not supported for "
@@ -272,6 +278,8 @@ def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
         InvalidArgument: 0x80040203 for a value of the wrong type, a wrong number of values or
             an operator that does not apply to the column.
         InvalidQuery: 0x80044183 for a sort on a lookup column of an elastic table.
+        LinkEntitiesNotSupported: 0x80048d0b for a filter or sort on a lookup's name column
+            (``createdbyname``) of an elastic table: it reads the related table.
     """
     binder = _Binder(table, text)
     for name in query.columns or ():

@@ -12,6 +12,7 @@ from fake_dataverse import (
     ColumnSet,
     ConditionExpression,
     ConditionOperator,
+    Entity,
     EntityReference,
     FakeDataverse,
     FilterExpression,
@@ -240,3 +241,27 @@ class TestFilterLogic:
         )
         with rejects("0x80048d0b"):
             dv.service.retrieve_multiple(query)
+
+
+class TestRelatedColumns:
+    def test_filter_on_a_lookup_name_column(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """``createdbyname`` reads systemuser: filtering on it is a join, 0x80048d0b."""
+        query = QueryExpression("backgroundoperation")
+        query.criteria.add_condition("createdbyname", Op.EQUAL, "System Administrator")
+        with rejects("0x80048d0b"):
+            dv.service.retrieve_multiple(query)
+
+    def test_sort_on_a_lookup_name_column(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """Sorting on ``modifiedbyname`` is a join as well: 0x80048d0b."""
+        query = QueryExpression("backgroundoperation")
+        query.add_order("modifiedbyname")
+        with rejects("0x80048d0b"):
+            dv.service.retrieve_multiple(query)
+
+    def test_name_column_can_be_selected(self, dv: FakeDataverse) -> None:
+        """Selecting ``createdbyname`` (no filter) returns the creator's name."""
+        dv.service.create(Entity("backgroundoperation", name="x"))
+        (row,) = dv.service.retrieve_multiple(
+            QueryExpression("backgroundoperation", column_set=ColumnSet("createdbyname"))
+        )
+        assert "System Administrator" == row["createdbyname"]
