@@ -151,6 +151,7 @@ class _Sync:
         records: tuple[list[ChangeRecord], list[ChangeRecord]],
         skip: int,
     ) -> tuple[list[ChangedItem], _Cursor, bool]:
+        """Return one page of changes after the cursor, the next cursor, and more_records."""
         changes, deletes = records
         if cursor.deleting:
             start = bisect.bisect_right([r.version for r in deletes], cursor.after)

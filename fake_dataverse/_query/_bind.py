@@ -202,6 +202,7 @@ class _Binder:
     text: bool
 
     def value(self, attr: AttributeMetadata, kind: ValueKind, value: Any) -> Any:
+        """Return one condition value in raw form for the column (or a count of periods)."""
         if value is None:
             raise errors.InvalidArgument(
                 f"Condition for attribute '{self.table.logical_name}.{attr.logical_name}': null "
@@ -222,6 +223,7 @@ class _Binder:
         return attr
 
     def condition(self, condition: Condition) -> Condition:
+        """Return the condition with its column checked and its values raw."""
         attr = self.related(column(self.table, condition.attribute))
         spec = spec_for(condition.operator)
         self.check_applies(attr, condition.operator, spec)
@@ -232,6 +234,7 @@ class _Binder:
     def check_applies(
         self, attr: AttributeMetadata, op: ConditionOperator, spec: OperatorSpec
     ) -> None:
+        """Raise when the operator does not apply to the column's type."""
         if spec.types is not None and attr.attribute_type not in spec.types:
             raise errors.InvalidArgument(
                 f"The condition operator '{op.value}' is not valid for attribute "
@@ -240,6 +243,7 @@ class _Binder:
             )
 
     def check_arity(self, attr: AttributeMetadata, spec: OperatorSpec, count: int) -> None:
+        """Raise when the operator gets a number of values it does not take."""
         low, high = spec.arity
         if low <= count and (high is None or count <= high):
             return
@@ -250,6 +254,7 @@ class _Binder:
         )
 
     def node(self, node: FilterNode) -> FilterNode:
+        """Return a filter node with every condition bound."""
         if isinstance(node, Condition):
             return self.condition(node)
         if isinstance(node, Not):
@@ -257,6 +262,7 @@ class _Binder:
         return Filter(node.operator, tuple(self.node(child) for child in node.children))
 
     def order(self, order: Order, aliases: frozenset[str]) -> Order:
+        """Return an order after checking its column (an aggregate alias passes as is)."""
         if order.attribute in aliases:
             return order
         attr = self.related(column(self.table, order.attribute))
