@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,12 +64,34 @@ def error_reply(error: DataverseError, prefer: Preferences) -> HttpResponse:
     body: dict[str, Any] = {"code": error.hex_code, "message": error.message}
     for name, value in error.error_details.items():
         if prefer.wants(_ERROR_DETAILS + name):
-            body["@" + _ERROR_DETAILS + name] = (
-                value if isinstance(value, str) else dumps(value).decode("utf-8")
-            )
+            body["@" + _ERROR_DETAILS + name] = _detail_text(value)
     if prefer.wants(_HELP_LINK):
         body["@" + _HELP_LINK] = _help_link(error)
     if prefer.wants(_INNER_MESSAGE):
         body["@" + _INNER_MESSAGE] = error.message
     headers = {"Content-Type": "application/json; odata.metadata=minimal"}
+    retry_after = error.error_details.get("Retry-After")
+    if isinstance(retry_after, dt.timedelta):
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after.total_seconds())))
     return HttpResponse(error.http_status, _headers(headers), dumps({"error": body}))
+
+
+def _detail_text(value: Any) -> str:
+    """Return an error detail as the annotation's string (JSON for structures)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.timedelta):
+        return _timespan(value)
+    try:
+        return dumps(value).decode("utf-8")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _timespan(value: dt.timedelta) -> str:
+    """Return a duration as .NET prints a ``TimeSpan`` (``00:00:02.5000000``)."""
+    ticks = round(value.total_seconds() * 10_000_000)
+    seconds, fraction = divmod(ticks, 10_000_000)
+    hours, rest = divmod(seconds, 3600)
+    text = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{text}.{fraction:07d}" if fraction else text

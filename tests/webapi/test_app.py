@@ -154,3 +154,36 @@ class TestErrorAnnotations:
         ).json()["error"]
         assert annotated["@Microsoft.PowerApps.CDS.InnerError.Message"] == annotated["message"]
         assert "0x80048d02".removeprefix("0x") in annotated["@Microsoft.PowerApps.CDS.HelpLink"]
+
+
+class TestServiceProtection:
+    def test_throttled_request_is_429_with_retry_after(self, api: Api, unchanged) -> None:
+        """#28: an injected throttle answers 429, Retry-After in seconds, nothing written."""
+        api.dv.faults.throttle(retry_after=2.5)
+        with unchanged():
+            response = api.post(
+                "backgroundoperations",
+                json={"name": "a"},
+                headers={"Prefer": 'odata.include-annotations="*"'},
+            )
+        status, code, _ = error_of(response)
+        assert (status, code) == (429, "0x80072322")
+        assert response.headers["Retry-After"] == "3"
+        error = response.json()["error"]
+        assert error["@Microsoft.PowerApps.CDS.ErrorDetails.Retry-After"] == "00:00:02.5000000"
+
+
+class TestBatchRoute:
+    def test_batch_requests_run_with_the_outer_caller(self, api: Api) -> None:
+        """POST $batch reaches the batch handler; inner requests use the outer auth."""
+        body = (
+            "--batch_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
+            f"\r\nPOST {api.root}backgroundoperations HTTP/1.1\r\n"
+            'Content-Type: application/json\r\n\r\n{"name":"x"}\r\n--batch_1--\r\n'
+        )
+        response = api.post(
+            "$batch", data=body, headers={"Content-Type": "multipart/mixed;boundary=batch_1"}
+        )
+        assert response.status_code == 200
+        assert "HTTP/1.1 204 No Content" in response.text
+        assert [r["name"] for r in api.dv.rows()] == ["x"]
