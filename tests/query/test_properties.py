@@ -37,7 +37,9 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 UTC = dt.timezone.utc
 TYPES = {
     "s": T.STRING,
+    "m": T.MEMO,
     "i": T.INTEGER,
+    "b": T.BIGINT,
     "d": T.DATETIME,
     "p": T.PICKLIST,
     "g": T.UNIQUEIDENTIFIER,
@@ -46,7 +48,9 @@ TYPES = {
 DAYS = [NOW + dt.timedelta(hours=h) for h in (-24 * 400, -24 * 40, -30, -3, 0, 2, 26, 24 * 9)]
 VALUES: dict[str, st.SearchStrategy[Any]] = {
     "s": st.sampled_from(["alpha", "Alpha", "beta", "al", "a%", "_eta", "[ab]%", "gamma"]),
+    "m": st.sampled_from(["Disk full", "disk", "ok 100%", "[x]", "%"]),
     "i": st.integers(-3, 3),
+    "b": st.integers(-(2**40), 2**40) | st.integers(-2, 2),
     "d": st.sampled_from(DAYS),
     "p": st.integers(1, 3),
     "g": st.sampled_from(G),
@@ -152,7 +156,7 @@ class TestFrontEndsAgree:
 
 
 orders = st.lists(
-    st.tuples(st.sampled_from(["s", "i", "d", "p", "f"]), st.booleans()),
+    st.tuples(st.sampled_from(["s", "m", "i", "b", "d", "p", "g", "f"]), st.booleans()),
     max_size=3,
     unique_by=lambda o: o[0],
 )
