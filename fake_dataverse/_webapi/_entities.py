@@ -29,7 +29,7 @@ from fake_dataverse._webapi._rowread import (
     row_address,
     shaped_entity,
 )
-from fake_dataverse._webapi._select import check_options, entity_path
+from fake_dataverse._webapi._select import check_options, entity_path, parse_expand, parse_select
 
 __all__: list[str] = []
 
@@ -80,9 +80,16 @@ def _written(
     return json_reply(status, body, {**headers, **applied})
 
 
+def _check_read_options(ctx: RequestContext) -> None:
+    """Check ``$select``/``$expand`` before a write, so a bad option writes nothing."""
+    check_options(ctx.url.query, _READ_OPTIONS)
+    parse_select(ctx.table, ctx.url.query.get("$select"))
+    parse_expand(ctx.table, ctx.url.query.get("$expand"))
+
+
 @route("collection", "POST")
 def _create(ctx: RequestContext) -> HttpResponse:
-    check_options(ctx.url.query, _READ_OPTIONS)
+    _check_read_options(ctx)
     entity = _body_entity(ctx)
     response = ctx.service.execute(CreateRequest(target=entity))
     assert isinstance(response, CreateResponse)
@@ -126,7 +133,7 @@ def _patch_request(ctx: RequestContext, address: RowAddress, entity: Entity) -> 
 
 @route("entity", "PATCH")
 def _update(ctx: RequestContext) -> HttpResponse:
-    check_options(ctx.url.query, _READ_OPTIONS)
+    _check_read_options(ctx)
     address = row_address(ctx)
     request = _patch_request(ctx, address, _body_entity(ctx))
     response = ctx.service.execute(request)

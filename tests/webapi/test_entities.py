@@ -450,3 +450,26 @@ class TestCustomTable:
             assert created.status_code == 204
             body = api.get(f"contoso_sensors({row_id})").json()
             assert body["contoso_name"] == "a"
+
+
+class TestWriteOptions:
+    @pytest.mark.parametrize("query", ["$select=nope", "$expand=nope", "$filter=name eq 'a'"])
+    def test_bad_read_options_on_a_write_change_nothing(
+        self, api: Api, unchanged, query: str
+    ) -> None:
+        """A bad $select/$expand (or an option a write does not take) fails before the write."""
+        with unchanged():
+            response = api.post(
+                f"backgroundoperations?{query}",
+                json={"name": "a"},
+                headers={"Prefer": "return=representation"},
+            )
+        assert error_of(response)[:2] == (400, "0x0")
+
+    def test_alternate_key_with_only_the_primary_key_upserts(self, api: Api) -> None:
+        """PATCH backgroundoperations(backgroundoperationid=<id>) (wire.md) creates the row."""
+        response = api.patch(
+            f"backgroundoperations(backgroundoperationid={ROW})", json={"name": "k"}
+        )
+        assert response.status_code == 204
+        assert str(api.dv.rows()[0].id) == ROW
