@@ -74,6 +74,7 @@ from fake_dataverse._values import (
     EntityReferenceCollection,
     OptionSetValue,
 )
+from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 __all__ = [
     "AliasedValue",
@@ -103,6 +104,8 @@ __all__ = [
     "FakeDataverse",
     "FetchExpression",
     "FilterExpression",
+    "HttpRequest",
+    "HttpResponse",
     "IdFactory",
     "JoinOperator",
     "LinkEntity",
