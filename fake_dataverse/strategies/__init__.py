@@ -14,14 +14,18 @@ from fake_dataverse.strategies._columns import values
 from fake_dataverse.strategies._expected import ExpectedError
 from fake_dataverse.strategies._invalid import invalid_entities, invalid_records
 from fake_dataverse.strategies._isolation import isolate_examples
+from fake_dataverse.strategies._queries import filter_trees, odata_filters, query_expressions
 from fake_dataverse.strategies._records import entities, records
 
 __all__ = [
     "ExpectedError",
     "entities",
+    "filter_trees",
     "invalid_entities",
     "invalid_records",
     "isolate_examples",
+    "odata_filters",
+    "query_expressions",
     "records",
     "values",
 ]
