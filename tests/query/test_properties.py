@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from fake_dataverse import (
     ColumnSet,
     ConditionExpression,
+    DataverseError,
     Entity,
     FakeDataverse,
     FetchExpression,
@@ -28,10 +30,10 @@ from fake_dataverse import (
 )
 from fake_dataverse._metadata import AttributeTypeCode as T
 from fake_dataverse._query._fetch_operators import FETCH_NAMES
-from fake_dataverse._query._model import Condition, Filter
+from fake_dataverse._query._model import Condition, ConditionOperator, Filter
 from fake_dataverse._query._operators import ValueKind, spec_for
 
-from .conftest import ITEM, ITEM_TABLE, NOW, G
+from .conftest import ITEM, ITEM_TABLE, NOW, G, store_state
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UTC = dt.timezone.utc
@@ -313,3 +315,69 @@ class TestChangeTracking:
                 else:
                     replayed.pop(item.removed_item.id, None)
             assert current == replayed
+
+
+VALID_FETCH = (
+    f"<fetch count='2' page='1'><entity name='{ITEM}'><attribute name='name'/>"
+    "<filter><condition attribute='i' operator='between'><value>1</value><value>3</value>"
+    "</condition></filter><order attribute='s' descending='true'/></entity></fetch>"
+)
+anything = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=5),
+    st.uuids(),
+    st.datetimes(),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+class TestBadInputNeverCrashes:
+    @SETTINGS
+    @given(
+        text=st.one_of(
+            st.text(max_size=60),
+            st.builds(
+                lambda cut, junk: VALID_FETCH[:cut] + junk + VALID_FETCH[cut:],
+                st.integers(0, len(VALID_FETCH)),
+                st.text(alphabet="<>/='\" &;!x", max_size=6),
+            ),
+        )
+    )
+    def test_fetchxml_text_fails_only_with_dataverse_errors(self, text: str) -> None:
+        """Any FetchXML text runs or fails with a DataverseError, and changes nothing."""
+        dv = fresh()
+        create_rows(dv, [{"i": 2, "s": "x"}])
+        before = store_state(dv, ITEM)
+        with contextlib.suppress(DataverseError):
+            dv.service.retrieve_multiple(FetchExpression(text))
+        assert before == store_state(dv, ITEM)
+
+    @SETTINGS
+    @given(
+        column=st.sampled_from([*TYPES, "l", "name", "nope"]),
+        op=st.sampled_from(list(ConditionOperator)),
+        values=st.lists(anything, max_size=3),
+        cookie=st.none() | st.text(max_size=30),
+        count=st.integers(-2, 6000),
+        page=st.integers(-1, 3),
+    )
+    def test_query_expression_fails_only_with_dataverse_errors(
+        self,
+        column: str,
+        op: ConditionOperator,
+        values: list[Any],
+        cookie: str | None,
+        count: int,
+        page: int,
+    ) -> None:
+        """Any condition, values and paging run or fail with a DataverseError."""
+        dv = fresh()
+        create_rows(dv, [{"i": 2, "s": "x", "d": NOW}])
+        query = QueryExpression(ITEM, column_set=ColumnSet("name"))
+        query.criteria.add_condition(ConditionExpression(column, op, values))
+        query.page_info = PagingInfo(count=count, page_number=page, paging_cookie=cookie)
+        with contextlib.suppress(DataverseError):
+            dv.service.retrieve_multiple(query)
