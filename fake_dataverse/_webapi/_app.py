@@ -19,6 +19,7 @@ from fake_dataverse._webapi import (  # noqa: F401  (importing registers their r
     _actions,
     _collection,
     _entities,
+    _message_filters,
     _metadata_routes,
 )
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse

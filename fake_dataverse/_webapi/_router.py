@@ -60,7 +60,12 @@ class RequestContext:
 
 Handler = Callable[[RequestContext], HttpResponse]
 _ROUTES: dict[tuple[str, str], Handler] = {}
-_SPECIAL: dict[str, str] = {"": "service", "$metadata": "metadata", "$batch": "batch"}
+_SPECIAL: dict[str, str] = {
+    "": "service",
+    "$metadata": "metadata",
+    "$batch": "batch",
+    "sdkmessagefilters": "message_filters",
+}
 
 
 def route(kind: str, *methods: str) -> Callable[[Handler], Handler]:
