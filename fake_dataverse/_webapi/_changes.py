@@ -62,6 +62,21 @@ def _changes(ctx: RequestContext, columns: ColumnSet, token: str | None) -> tupl
         page, cookie = page + 1, changes.paging_cookie
 
 
+def _change_json(ctx: RequestContext, item: Any, selected: Any) -> dict[str, Any]:
+    """Return a changed row as an entity object, or a deleted one as ``$deletedEntity``."""
+    table = ctx.table
+    if isinstance(item, NewOrUpdatedItem):
+        entity = item.new_or_updated_entity
+        fill_nulls(table, entity, selected)
+        etag = etag_of(ctx.org, table, entity)
+        return entity_json(table, entity, etag=etag, prefer=ctx.prefer)
+    return {
+        "@odata.context": f"{ctx.url.metadata_url}#{table.entity_set_name}/$deletedEntity",
+        "id": str(item.removed_item.id),
+        "reason": "deleted",
+    }
+
+
 def delta_reply(ctx: RequestContext, *, count_only: bool = False) -> HttpResponse:
     """Answer a tracked read: rows (or changes since ``$deltatoken``) and a delta link.
 
@@ -81,22 +96,7 @@ def delta_reply(ctx: RequestContext, *, count_only: bool = False) -> HttpRespons
     changes, data_token = _changes(ctx, column_set(table, selected), token)
     if count_only:
         return text_reply(200, str(len(changes)))
-    value = []
-    deleted_context = f"{ctx.url.metadata_url}#{table.entity_set_name}"
-    for item in changes:
-        if isinstance(item, NewOrUpdatedItem):
-            entity = item.new_or_updated_entity
-            fill_nulls(table, entity, selected)
-            etag = etag_of(ctx.org, table, entity)
-            value.append(entity_json(table, entity, etag=etag, prefer=ctx.prefer))
-        else:
-            value.append(
-                {
-                    "@odata.context": f"{deleted_context}/$deletedEntity",
-                    "id": str(item.removed_item.id),
-                    "reason": "deleted",
-                }
-            )
+    value = [_change_json(ctx, item, selected) for item in changes]
     suffix = "/$delta" if token is not None else ""
     resource = f"{ctx.url.root}/{table.entity_set_name}"
     body = {

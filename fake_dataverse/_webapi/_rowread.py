@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from fake_dataverse import _errors as errors
 from fake_dataverse._metadata import AttributeMetadata, EntityMetadata
 from fake_dataverse._organization import Organization
@@ -27,13 +29,13 @@ __all__ = ["RowAddress", "etag_of", "read_entity", "row_address", "shaped_entity
 PARTITION_OPTION = "partitionId"
 
 
+@attrs.frozen
 class RowAddress:
     """A row as the URL names it: the id, and the partition from the key or ``?partitionId=``."""
 
-    def __init__(self, table: EntityMetadata, row_id: uuid.UUID, partition: str | None) -> None:
-        self.table = table
-        self.id = row_id
-        self.partition = partition
+    table: EntityMetadata
+    id: uuid.UUID
+    partition: str | None
 
     def reference(self, row_version: str | None = None) -> EntityReference:
         """Return an EntityReference addressing the row."""
