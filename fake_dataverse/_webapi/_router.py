@@ -121,7 +121,7 @@ def resolve(org: Organization, path: str) -> Resource:
         raise _not_found(head.name)
     if head.key is None:
         return _collection_resource(table, segments[1:])
-    key = _row_key(table, head.key, first)
+    key = _row_key(table, head.key)
     return _row_resource(table, key, segments[1:])
 
 
@@ -149,11 +149,11 @@ def _collection_resource(table: EntityMetadata, rest: list[str]) -> Resource:
     raise _not_found(rest[0])
 
 
-def _row_key(table: EntityMetadata, text: str, segment: str) -> Mapping[str, Any]:
+def _row_key(table: EntityMetadata, text: str) -> Mapping[str, Any]:
     """Return ``{logical name: value}`` for a key segment (a GUID or the alternate key)."""
     key = parse_key(text)
     if key is None:
-        raise errors.ODataError(f"Bad Request - Error in query syntax: '{segment}'.")
+        raise errors.ODataError("Bad Request - Error in query syntax.")
     if "" in key:
         key = {table.primary_id_attribute: key[""]}
     names = {a.logical_name for a in table.attributes}
@@ -164,10 +164,7 @@ def _row_key(table: EntityMetadata, text: str, segment: str) -> Mapping[str, Any
                 f"{table.logical_name} entity: {name}."
             )
     if not isinstance(key.get(table.primary_id_attribute), uuid.UUID):
-        raise errors.ODataError(
-            f"The key value of '{segment}' is not a valid Edm.Guid for "
-            f"'{table.primary_id_attribute}'."
-        )
+        raise errors.ODataError("Bad Request - Error in query syntax.")
     return key
 
 

@@ -473,3 +473,42 @@ class TestWriteOptions:
         )
         assert response.status_code == 204
         assert str(api.dv.rows()[0].id) == ROW
+
+
+class TestKeys:
+    def test_a_quoted_guid_is_not_a_guid_key(self, api: Api, unchanged) -> None:
+        """OData literal types: backgroundoperationid='<guid>' is a string, so 400 0x0."""
+        with unchanged():
+            response = api.patch(
+                f"backgroundoperations(backgroundoperationid='{ROW}',partitionid='p')",
+                json={"name": "a"},
+            )
+        assert error_of(response) == (400, "0x0", "Bad Request - Error in query syntax.")
+
+    def test_if_none_match_star_creates_in_the_key_partition(self, api: Api) -> None:
+        """PATCH on the key syntax with If-None-Match: * creates the row in that partition."""
+        response = api.patch(
+            f"backgroundoperations(backgroundoperationid={ROW},partitionid='p9')",
+            json={"name": "new"},
+            headers={"If-None-Match": "*"},
+        )
+        assert response.status_code == 204
+        assert response.headers["OData-EntityId"].endswith(
+            f"(backgroundoperationid={ROW},partitionid='p9')"
+        )
+        row = api.dv.rows()[0]
+        assert (str(row.id), row["partitionid"]) == (ROW, "p9")
+
+    def test_metadata_id_addresses_a_definition(self, api: Api) -> None:
+        """EntityDefinitions(<MetadataId>)/Attributes, as the official SDK calls it."""
+        table_id = api.get("EntityDefinitions(LogicalName='backgroundoperation')").json()[
+            "MetadataId"
+        ]
+        body = api.get(f"EntityDefinitions({table_id})/Attributes?$select=LogicalName").json()
+        assert "priority" in {a["LogicalName"] for a in body["value"]}
+
+    def test_systemuser_rows_are_served(self, api: Api) -> None:
+        """The standard systemuser table: GET by id; a missing user is 404 0x80040217."""
+        body = api.get(f"systemusers({api.dv.admin_id})?$select=fullname").json()
+        assert body["fullname"] == "System Administrator"
+        assert error_of(api.get(f"systemusers({ROW})"))[:2] == (404, "0x80040217")
