@@ -191,12 +191,26 @@ def load_json(body: bytes, entity_set: str) -> Any:
 
     try:
         text = body.decode("utf-8-sig")
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        if _has_lone_surrogate(value):
+            raise ValueError("lone surrogate")
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _payload(
             entity_set,
             "Invalid JSON. An unexpected character was found or the JSON content is not complete.",
         ) from None
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Return True when a parsed JSON value holds text with an unpaired UTF-16 surrogate."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def _payload(entity_set: str, inner: str) -> errors.DataverseError:

@@ -134,6 +134,7 @@ class TestCreate:
             (b"", "application/json"),
             (b'{"name":"a","name":"b"}', "application/json"),
             (b'{"priority":NaN}', "application/json"),
+            (b'{"name":"\\ud800"}', "application/json"),
         ],
     )
     def test_malformed_bodies_are_400_payload_errors(
