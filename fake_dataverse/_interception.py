@@ -97,6 +97,7 @@ class Interception(contextlib.ContextDecorator):
     def __init__(
         self, org_url: str, handler: Handler, mock: responses.RequestsMock | None = None
     ) -> None:
+        self._org_url = org_url
         self._pattern = url_pattern(org_url)
         self._handler = handler
         self._owned = mock is None
@@ -140,6 +141,15 @@ class Interception(contextlib.ContextDecorator):
         if self._owned:
             self._mock = None
             _SharedMock.release()
+
+    def __call__(self, func: Any) -> Any:
+        """Decorate a function, or every ``test*`` method of a class (like ``mock_aws``)."""
+        if isinstance(func, type):
+            for name, member in list(vars(func).items()):
+                if name.startswith("test") and callable(member):
+                    setattr(func, name, Interception(self._org_url, self._handler)(member))
+            return func
+        return super().__call__(func)
 
     @property
     def mock(self) -> responses.RequestsMock | None:

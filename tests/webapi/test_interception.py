@@ -72,3 +72,14 @@ class TestIntercept:
                 headers=AUTH,
             )
         assert response.status_code == 404
+
+
+CLASS_FAKE = FakeDataverse("https://classdeco.crm.dynamics.com")
+
+
+@CLASS_FAKE.intercept()
+class TestClassDecorator:
+    def test_methods_of_a_decorated_class_are_intercepted(self) -> None:
+        """@dv.intercept() on a class wraps each test method."""
+        assert create(CLASS_FAKE, "from a method") == 204
+        assert len(CLASS_FAKE.rows()) >= 1
