@@ -18,7 +18,7 @@ from fake_dataverse._query_requests import (
 from fake_dataverse._values import ColumnSet
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json
-from fake_dataverse._webapi._links import delta_link
+from fake_dataverse._webapi._links import delta_link, next_link, parse_skiptoken, skiptoken
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext
@@ -62,6 +62,29 @@ def _changes(ctx: RequestContext, columns: ColumnSet, token: str | None) -> tupl
         page, cookie = page + 1, changes.paging_cookie
 
 
+def _change_page(
+    ctx: RequestContext, columns: ColumnSet, token: str | None
+) -> tuple[list[Any], str, str | None]:
+    """Return one page of changes, the data token, and the next page's skiptoken (or None)."""
+    page, cookie = 1, None
+    if "$skiptoken" in ctx.url.query:
+        page, cookie = parse_skiptoken(ctx.url.query["$skiptoken"])
+    size = min(ctx.prefer.max_page_size or _PAGE, _PAGE)
+    request = RetrieveEntityChangesRequest(
+        entity_name=ctx.table.logical_name,
+        columns=columns,
+        data_version=token,
+        page_info=PagingInfo(count=size, page_number=page, paging_cookie=cookie),
+    )
+    response = ctx.service.execute(request)
+    assert isinstance(response, RetrieveEntityChangesResponse)
+    changes = response.entity_changes
+    following = None
+    if changes.more_records and changes.paging_cookie:
+        following = skiptoken(page + 1, changes.paging_cookie, tracking=True)
+    return list(changes.changes), changes.data_token, following
+
+
 def _change_json(ctx: RequestContext, item: Any, selected: Any) -> dict[str, Any]:
     """Return a changed row as an entity object, or a deleted one as ``$deletedEntity``."""
     table = ctx.table
@@ -90,20 +113,25 @@ def delta_reply(ctx: RequestContext, *, count_only: bool = False) -> HttpRespons
             raise errors.ODataError(
                 f'The "{name}" query parameter isn\'t supported when Change Tracking is enabled.'
             )
-    check_options(options, ("$select", "$deltatoken"))
+    check_options(options, ("$select", "$deltatoken", "$skiptoken"))
     selected = parse_select(table, options.get("$select"))
     token = options.get("$deltatoken")
-    changes, data_token = _changes(ctx, column_set(table, selected), token)
     if count_only:
-        return text_reply(200, str(len(changes)))
+        return text_reply(200, str(len(_changes(ctx, column_set(table, selected), token)[0])))
+    changes, data_token, following = _change_page(ctx, column_set(table, selected), token)
     value = [_change_json(ctx, item, selected) for item in changes]
     suffix = "/$delta" if token is not None else ""
     resource = f"{ctx.url.root}/{table.entity_set_name}"
-    body = {
+    body: dict[str, Any] = {
         "@odata.context": context_url(ctx.url.metadata_url, table, selected, suffix=suffix),
         "value": value,
-        "@odata.deltaLink": delta_link(resource, ctx.url.raw_query, data_token),
     }
-    tracking = ("odata.track-changes",) if ctx.prefer.track_changes else ()
-    headers = applied_header(ctx.prefer, *tracking)
+    if following is not None:
+        body["@odata.nextLink"] = next_link(resource, ctx.url.raw_query, following)
+    else:
+        body["@odata.deltaLink"] = delta_link(resource, ctx.url.raw_query, data_token)
+    applied = ["odata.track-changes"] if ctx.prefer.track_changes else []
+    if ctx.prefer.max_page_size is not None:
+        applied.append(f"odata.maxpagesize={ctx.prefer.max_page_size}")
+    headers = applied_header(ctx.prefer, *applied)
     return json_reply(200, body, headers)

@@ -20,11 +20,12 @@ _COOKIE = re.compile(
 )
 
 
-def skiptoken(page_number: int, paging_cookie: str) -> str:
+def skiptoken(page_number: int, paging_cookie: str, *, tracking: bool = False) -> str:
     """Return the ``$skiptoken`` value that asks for a page after a paging cookie."""
     encoded = quote(quote(paging_cookie, safe=""), safe="")
     page = quoteattr(str(page_number))
-    return f'<cookie pagenumber={page} pagingcookie={quoteattr(encoded)} istracking="False" />'
+    flag = "True" if tracking else "False"
+    return f'<cookie pagenumber={page} pagingcookie={quoteattr(encoded)} istracking="{flag}" />'
 
 
 def parse_skiptoken(text: str) -> tuple[int, str]:

@@ -72,3 +72,22 @@ class TestDelta:
         ]
         api.dv.clock.advance(days=31)
         assert error_of(api.get(link))[:2] == (400, "0x80044352")
+
+
+class TestTrackedPaging:
+    def test_tracked_reads_page_and_end_with_a_delta_link(self, api: Api) -> None:
+        """With odata.maxpagesize, tracked pages link on; only the last has the delta link."""
+        for index in range(5):
+            api.create(name=f"r{index}")
+        headers = {"Prefer": "odata.track-changes, odata.maxpagesize=2"}
+        body = api.get("backgroundoperations?$select=name", headers=headers).json()
+        names = [r["name"] for r in body["value"]]
+        while "@odata.nextLink" in body:
+            assert "@odata.deltaLink" not in body
+            assert "istracking%3D%22True%22" in body["@odata.nextLink"]
+            body = api.get(body["@odata.nextLink"], headers=headers).json()
+            names += [r["name"] for r in body["value"]]
+        assert sorted(names) == [f"r{i}" for i in range(5)]
+        api.create(name="late")
+        delta = api.get(body["@odata.deltaLink"], headers=headers).json()
+        assert [r["name"] for r in delta["value"]] == ["late"]
