@@ -31,7 +31,7 @@ from fake_dataverse._query._model import (
 from fake_dataverse._query._operators import OperatorSpec, ValueKind, spec_for
 from fake_dataverse._validation import parse_datetime_text
 
-__all__ = ["bind", "column", "raw_from_text", "raw_from_value"]
+__all__ = ["bind", "check_elastic", "column", "raw_from_text", "raw_from_value"]
 
 T = AttributeTypeCode
 _DOTNET = {
@@ -274,6 +274,30 @@ class _Binder:
         return order
 
 
+def check_elastic(query: Query) -> None:
+    """Refuse the query shapes elastic tables do not support.
+
+    Raises:
+        InvalidQuery: 0x80044183 for an order together with a group-by, a distinct query
+            with more than one order, or a distinct query ordered by a column it does not
+            return.
+    """
+    if query.group_by and query.orders:
+        raise errors.InvalidQuery(
+            "Elastic tables do not support an order together with a group-by."
+        )
+    if not query.distinct or not query.orders:
+        return
+    if len(query.orders) > 1:
+        raise errors.InvalidQuery("Elastic tables do not support distinct with several orders.")
+    order = query.orders[0].attribute
+    if query.columns is not None and order not in query.columns:
+        raise errors.InvalidQuery(
+            f"Elastic tables do not support distinct ordered by '{order}', a column it does "
+            "not return."
+        )
+
+
 def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
     """Return the query with checked columns and raw condition values.
 
@@ -283,10 +307,13 @@ def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
         QueryBuilderNoAttribute: 0x80041103 for an unknown column.
         InvalidArgument: 0x80040203 for a value of the wrong type, a wrong number of values or
             an operator that does not apply to the column.
-        InvalidQuery: 0x80044183 for a sort on a lookup column of an elastic table.
+        InvalidQuery: 0x80044183 for a sort on a lookup column of an elastic table, or a
+            combination elastic tables do not run (see :func:`check_elastic`).
         LinkEntitiesNotSupported: 0x80048d0b for a filter or sort on a lookup's name column
             (``createdbyname``) of an elastic table: it reads the related table.
     """
+    if table.is_elastic:
+        check_elastic(query)
     binder = _Binder(table, text)
     for name in query.columns or ():
         column(table, name)

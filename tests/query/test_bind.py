@@ -15,9 +15,11 @@ from fake_dataverse import (
     Entity,
     EntityReference,
     FakeDataverse,
+    FetchExpression,
     FilterExpression,
     LogicalOperator,
     OptionSetValue,
+    OrderType,
     QueryExpression,
     RetrieveMultipleRequest,
 )
@@ -265,3 +267,50 @@ class TestRelatedColumns:
             QueryExpression("backgroundoperation", column_set=ColumnSet("createdbyname"))
         )
         assert "System Administrator" == row["createdbyname"]
+
+
+class TestElasticLimits:
+    def test_order_with_group_by(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """An elastic table does not order a grouped aggregate: 0x80044183."""
+        text = (
+            "<fetch aggregate='true'><entity name='backgroundoperation'>"
+            "<attribute name='priority' alias='p' groupby='true'/>"
+            "<attribute name='backgroundoperationid' alias='n' aggregate='count'/>"
+            "<order alias='p'/></entity></fetch>"
+        )
+        with rejects("0x80044183"):
+            dv.service.retrieve_multiple(FetchExpression(text))
+
+    def test_distinct_with_several_orders(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """Distinct with more than one order is 0x80044183 on an elastic table."""
+        query = QueryExpression(
+            "backgroundoperation", column_set=ColumnSet("name", "priority"), distinct=True
+        )
+        query.add_order("name")
+        query.add_order("priority")
+        with rejects("0x80044183"):
+            dv.service.retrieve_multiple(query)
+
+    def test_distinct_ordered_by_another_column(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """Distinct on one column ordered by another is 0x80044183 on an elastic table."""
+        query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"), distinct=True)
+        query.add_order("priority")
+        with rejects("0x80044183"):
+            dv.service.retrieve_multiple(query)
+
+    def test_distinct_ordered_by_its_column(self, dv: FakeDataverse) -> None:
+        """Distinct ordered by the column it returns works."""
+        for name in ("b", "a", "b"):
+            dv.service.create(Entity("backgroundoperation", name=name))
+        query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"), distinct=True)
+        query.add_order("name", OrderType.DESCENDING)
+        assert ["b", "a"] == [e["name"] for e in dv.service.retrieve_multiple(query)]
+
+    def test_standard_tables_allow_them(
+        self, dv: FakeDataverse, items: dict[str, uuid.UUID]
+    ) -> None:
+        """A standard table runs distinct with several orders."""
+        query = QueryExpression(ITEM, column_set=ColumnSet("f"), distinct=True)
+        query.add_order("f")
+        query.add_order("i")
+        assert 3 == len(dv.service.retrieve_multiple(query))
