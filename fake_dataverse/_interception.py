@@ -2,8 +2,9 @@
 
 One callback per HTTP method on the organization's URL (a regular expression); all routing is
 the Web API's. The callbacks go into a :class:`responses.RequestsMock` the caller owns, or into
-one this module starts. Several fakes active at once share that one started mock (nested mocks
-would hide each other), so calls to any of their hosts work and calls to other hosts raise
+one this module starts: several fakes active at once share that one mock, and under an active
+``@responses.activate`` the fake joins ``responses``' default mock (nested mocks would hide each
+other). Calls to any of their hosts work; calls to other hosts raise
 ``requests.ConnectionError`` from ``responses`` without reaching the network.
 """
 
@@ -87,6 +88,15 @@ def url_pattern(org_url: str) -> re.Pattern[str]:
     )
 
 
+def _active_default_mock() -> responses.RequestsMock | None:
+    """Return ``responses``' default mock when it is active (``@responses.activate``).
+
+    Starting a second mock inside it would hide the caller's mocks, so the fake joins it.
+    """
+    default = responses.mock
+    return default if getattr(default, "_patcher", None) is not None else None
+
+
 class Interception(contextlib.ContextDecorator):
     """Route ``requests`` calls for one organization into its Web API while active.
 
@@ -103,6 +113,7 @@ class Interception(contextlib.ContextDecorator):
         self._owned = mock is None
         self._mock: responses.RequestsMock | None = mock
         self._registered: list[Any] = []
+        self._borrowed = False
         if mock is not None:
             self._register(mock)
 
@@ -132,7 +143,9 @@ class Interception(contextlib.ContextDecorator):
 
     def __enter__(self) -> Interception:
         if self._owned:
-            self._mock = _SharedMock.acquire()
+            active = _active_default_mock()
+            self._borrowed = active is not None
+            self._mock = active if active is not None else _SharedMock.acquire()
             self._register(self._mock)
         return self
 
@@ -140,7 +153,8 @@ class Interception(contextlib.ContextDecorator):
         self._unregister()
         if self._owned:
             self._mock = None
-            _SharedMock.release()
+            if not self._borrowed:
+                _SharedMock.release()
 
     def __call__(self, func: Any) -> Any:
         """Decorate a function, or every ``test*`` method of a class (like ``mock_aws``)."""

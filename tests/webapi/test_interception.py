@@ -83,3 +83,15 @@ class TestClassDecorator:
         """@dv.intercept() on a class wraps each test method."""
         assert create(CLASS_FAKE, "from a method") == 204
         assert len(CLASS_FAKE.rows()) >= 1
+
+
+class TestResponsesActivate:
+    @responses.activate
+    def test_joins_an_active_default_mock(self) -> None:
+        """Under @responses.activate, intercept() joins the default mock: both kinds work."""
+        responses.add(responses.GET, "https://api.example.com/ping", json={"ok": True})
+        dv = FakeDataverse()
+        with dv.intercept():
+            assert create(dv, "a") == 204
+            assert requests.get("https://api.example.com/ping").json() == {"ok": True}
+        assert len(dv.rows()) == 1
