@@ -1,7 +1,8 @@
 """Run every benchmark: ``python benchmarks/run.py`` (``--quick`` for tiny sizes, as in CI).
 
 Benchmarks register with :func:`benchmark`; each prints its measurements and returns whether its
-claim holds. The exit status is 1 when any claim fails.
+claim holds. The exit status is 1 when any claim fails (never with ``--quick``: tiny sizes are
+a smoke run, not a verdict).
 
 - ``entity_changes``: RetrieveEntityChanges with k changes since the token costs about the same
   at 10,000 and 100,000 rows (within 2x): the work follows the change log, not the table.
