@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from xml.sax.saxutils import quoteattr
 
 from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
@@ -35,19 +35,34 @@ def _property(attr: AttributeMetadata) -> list[str]:
     return [f"<Property {' '.join(parts)}/>"]
 
 
-def _navigation(attr: AttributeMetadata, table: EntityMetadata) -> list[str]:
-    target = attr.targets[0]
-    partner = attr.relationship_name or f"lk_{table.logical_name}_{attr.logical_name}"
+def _partner(table: EntityMetadata, attr: AttributeMetadata) -> str:
+    return attr.relationship_name or f"lk_{table.logical_name}_{attr.logical_name}"
+
+
+def _navigation(
+    attr: AttributeMetadata, table: EntityMetadata, target: EntityMetadata
+) -> list[str]:
     return [
         f"<NavigationProperty {_attr('Name', attr.logical_name)} "
-        f"{_attr('Type', 'mscrm.' + target)} {_attr('Partner', partner)}>",
+        f"{_attr('Type', 'mscrm.' + target.logical_name)} "
+        f"{_attr('Partner', _partner(table, attr))}>",
         f"<ReferentialConstraint {_attr('Property', attr.odata_name)} "
-        f"{_attr('ReferencedProperty', target + 'id')}/>",
+        f"{_attr('ReferencedProperty', target.primary_id_attribute)}/>",
         "</NavigationProperty>",
     ]
 
 
-def _entity_type(table: EntityMetadata, known: set[str]) -> list[str]:
+def _lookups(
+    tables: Mapping[str, EntityMetadata],
+) -> Iterator[tuple[EntityMetadata, AttributeMetadata, EntityMetadata]]:
+    """Yield (table, lookup column, target table) for every lookup between known tables."""
+    for table in tables.values():
+        for attr in table.attributes:
+            if attr.attribute_type is AttributeTypeCode.LOOKUP and attr.targets[0] in tables:
+                yield table, attr, tables[attr.targets[0]]
+
+
+def _entity_type(table: EntityMetadata, tables: Mapping[str, EntityMetadata]) -> list[str]:
     lines = [
         f'<EntityType {_attr("Name", table.logical_name)} BaseType="mscrm.crmbaseentity">',
         f"<Key><PropertyRef {_attr('Name', table.primary_id_attribute)}/></Key>",
@@ -55,9 +70,15 @@ def _entity_type(table: EntityMetadata, known: set[str]) -> list[str]:
     for attr in table.attributes:
         if not attr.is_virtual:
             lines += _property(attr)
-    for attr in table.attributes:
-        if attr.attribute_type is AttributeTypeCode.LOOKUP and attr.targets[0] in known:
-            lines += _navigation(attr, table)
+    for owner, attr, target in _lookups(tables):
+        if owner is table:
+            lines += _navigation(attr, table, target)
+        if target is table:
+            lines.append(
+                f"<NavigationProperty {_attr('Name', _partner(owner, attr))} "
+                f"{_attr('Type', f'Collection(mscrm.{owner.logical_name})')} "
+                f"{_attr('Partner', attr.logical_name)}/>"
+            )
     lines.append("</EntityType>")
     return lines
 
@@ -99,7 +120,7 @@ def csdl(tables: Iterable[EntityMetadata]) -> str:
     """Return the CSDL document describing the tables, their keys, properties and actions."""
     tables = list(tables)
     sets = {t.logical_name: t.entity_set_name for t in tables}
-    known = set(sets)
+    by_name = {t.logical_name: t for t in tables}
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
@@ -112,7 +133,7 @@ def csdl(tables: Iterable[EntityMetadata]) -> str:
         '<EntityType Name="crmbaseentity" Abstract="true"/>',
     ]
     for table in tables:
-        lines += _entity_type(table, known)
+        lines += _entity_type(table, by_name)
     lines += _actions()
     lines.append('<EntityContainer Name="System">')
     for table in tables:

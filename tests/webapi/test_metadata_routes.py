@@ -45,6 +45,18 @@ class TestCsdl:
         sets = {e.get("Name") for e in root.iter(f"{EDM}EntitySet")}
         assert {"backgroundoperations", "systemusers"} <= sets
 
+    def test_navigation_partners_resolve(self, api: Api) -> None:
+        """Every NavigationProperty's Partner names a navigation property on its type."""
+        root = ElementTree.fromstring(api.get("$metadata").content)
+        types = {e.get("Name"): e for e in root.iter(f"{EDM}EntityType")}
+        for entity_type in types.values():
+            for nav in entity_type.findall(f"{EDM}NavigationProperty"):
+                target = nav.get("Type").removeprefix("Collection(").rstrip(")").split(".")[-1]
+                partners = {
+                    n.get("Name") for n in types[target].findall(f"{EDM}NavigationProperty")
+                }
+                assert nav.get("Partner") in partners
+
 
 class TestEntityDefinitions:
     def test_filter_by_logical_name_as_the_official_sdk_asks(self, api: Api) -> None:
