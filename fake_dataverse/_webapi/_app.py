@@ -21,6 +21,7 @@ from fake_dataverse._webapi import (  # noqa: F401  (importing registers their r
     _entities,
     _message_filters,
     _metadata_routes,
+    _properties,
 )
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer

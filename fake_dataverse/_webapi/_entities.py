@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fake_dataverse import _errors as errors
 from fake_dataverse._requests import (
     ConcurrencyBehavior,
     CreateRequest,
@@ -16,16 +13,15 @@ from fake_dataverse._requests import (
     UpsertRequest,
     UpsertResponse,
 )
-from fake_dataverse._values import ColumnSet, Entity
+from fake_dataverse._values import Entity
 from fake_dataverse._webapi._http import HttpResponse
-from fake_dataverse._webapi._json import entity_from_json, json_value, property_map, request_json
+from fake_dataverse._webapi._json import entity_from_json, request_json
 from fake_dataverse._webapi._prefer import applied_header
-from fake_dataverse._webapi._reply import empty_reply, json_reply, text_reply
+from fake_dataverse._webapi._reply import empty_reply, json_reply
 from fake_dataverse._webapi._router import RequestContext, route
 from fake_dataverse._webapi._rowread import (
     PARTITION_OPTION,
     RowAddress,
-    read_entity,
     row_address,
     shaped_entity,
 )
@@ -155,73 +151,3 @@ def _delete(ctx: RequestContext) -> HttpResponse:
         request.parameters[PARTITION_OPTION] = address.partition
     ctx.service.execute(request)
     return empty_reply(204)
-
-
-# ---- single properties --------------------------------------------------------------------
-def _property(ctx: RequestContext) -> Any:
-    attr = property_map(ctx.table).get(ctx.resource.name)
-    if attr is None:
-        raise errors.ResourceNotFound(segment=ctx.resource.name)
-    return attr
-
-
-@route("property", "GET")
-def _get_property(ctx: RequestContext) -> HttpResponse:
-    check_options(ctx.url.query, ())
-    attr = _property(ctx)
-    address = row_address(ctx)
-    entity = read_entity(ctx, address, ColumnSet(attr.logical_name))
-    value = json_value(attr, entity.get(attr.logical_name))
-    if value is None:
-        return empty_reply(204)
-    path = entity_path(ctx.table, address.id, address.partition)
-    context = f"{ctx.url.metadata_url}#{path}/{attr.odata_name}"
-    return json_reply(200, {"@odata.context": context, "value": value})
-
-
-@route("property_value", "GET")
-def _get_raw_value(ctx: RequestContext) -> HttpResponse:
-    check_options(ctx.url.query, ())
-    attr = _property(ctx)
-    entity = read_entity(ctx, row_address(ctx), ColumnSet(attr.logical_name))
-    value = json_value(attr, entity.get(attr.logical_name))
-    if value is None:
-        return empty_reply(204)
-    return text_reply(200, str(value))
-
-
-def _set_property(ctx: RequestContext, value: Any) -> HttpResponse:
-    attr = _property(ctx)
-    address = row_address(ctx)
-    entity = entity_from_json(ctx.table, {attr.odata_name: value}, ctx.table.entity_set_name)
-    target = address.entity()
-    target.update(entity)
-    response = ctx.service.execute(UpdateRequest(target=target))
-    headers = {}
-    if response.session_token is not None:
-        headers["x-ms-session-token"] = response.session_token
-    return empty_reply(204, headers)
-
-
-@route("property", "PUT")
-def _put_property(ctx: RequestContext) -> HttpResponse:
-    check_options(ctx.url.query, ())
-    _property(ctx)
-    table = ctx.table
-    payload = request_json(
-        ctx.request.headers.get("Content-Type"), ctx.request.body, table.entity_set_name
-    )
-    extra = sorted(set(payload) - {"value", "@odata.context"}) if isinstance(payload, dict) else []
-    if not isinstance(payload, dict) or extra or "value" not in payload:
-        raise errors.ODataClientPayloadError(
-            entity_set=table.entity_set_name,
-            inner="Microsoft.OData.ODataException: The property payload must be an object with "
-            f"only a 'value' property{' (found ' + extra[0] + ')' if extra else ''}.",
-        )
-    return _set_property(ctx, payload["value"])
-
-
-@route("property", "DELETE")
-def _delete_property(ctx: RequestContext) -> HttpResponse:
-    check_options(ctx.url.query, ())
-    return _set_property(ctx, None)

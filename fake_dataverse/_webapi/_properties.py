@@ -1,0 +1,128 @@
+"""Single-property routes: ``…(id)/column`` (GET, PUT, DELETE), ``…/$value``, and
+``…(id)/createdby`` (the row a lookup points to).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_dataverse import _errors as errors
+from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode
+from fake_dataverse._requests import RetrieveRequest, RetrieveResponse, UpdateRequest
+from fake_dataverse._values import ColumnSet, EntityReference
+from fake_dataverse._webapi._http import HttpResponse
+from fake_dataverse._webapi._json import (
+    entity_from_json,
+    entity_json,
+    json_value,
+    property_map,
+    request_json,
+)
+from fake_dataverse._webapi._reply import empty_reply, json_reply, text_reply
+from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._rowread import etag_of, read_entity, row_address
+from fake_dataverse._webapi._select import (
+    check_options,
+    column_set,
+    context_url,
+    entity_path,
+    fill_nulls,
+    parse_select,
+)
+
+__all__: list[str] = []
+
+
+def _property(ctx: RequestContext) -> Any:
+    attr = property_map(ctx.table).get(ctx.resource.name)
+    if attr is None:
+        raise errors.ResourceNotFound(segment=ctx.resource.name)
+    return attr
+
+
+def _get_related(ctx: RequestContext, attr: AttributeMetadata) -> HttpResponse:
+    """Answer ``GET …(id)/createdby``: the row a lookup points to (204 when it is null)."""
+    check_options(ctx.url.query, ("$select",))
+    entity = read_entity(ctx, row_address(ctx), ColumnSet(attr.logical_name))
+    reference = entity.get(attr.logical_name)
+    if not isinstance(reference, EntityReference) or reference.id is None:
+        return empty_reply(204)
+    target = ctx.org.table(reference.logical_name)
+    selected = parse_select(target, ctx.url.query.get("$select"))
+    related = ctx.service.execute(
+        RetrieveRequest(
+            target=EntityReference(target.logical_name, reference.id),
+            column_set=column_set(target, selected),
+        )
+    )
+    assert isinstance(related, RetrieveResponse)
+    fill_nulls(target, related.entity, selected)
+    context = context_url(ctx.url.metadata_url, target, selected, suffix="/$entity")
+    etag = etag_of(ctx.org, target, related.entity)
+    body = entity_json(target, related.entity, etag=etag, prefer=ctx.prefer, context=context)
+    return json_reply(200, body)
+
+
+@route("property", "GET")
+def _get_property(ctx: RequestContext) -> HttpResponse:
+    navigation = ctx.table.attribute(ctx.resource.name)
+    if navigation is not None and navigation.attribute_type is AttributeTypeCode.LOOKUP:
+        return _get_related(ctx, navigation)
+    check_options(ctx.url.query, ())
+    attr = _property(ctx)
+    address = row_address(ctx)
+    entity = read_entity(ctx, address, ColumnSet(attr.logical_name))
+    value = json_value(attr, entity.get(attr.logical_name))
+    if value is None:
+        return empty_reply(204)
+    path = entity_path(ctx.table, address.id, address.partition)
+    context = f"{ctx.url.metadata_url}#{path}/{attr.odata_name}"
+    return json_reply(200, {"@odata.context": context, "value": value})
+
+
+@route("property_value", "GET")
+def _get_raw_value(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    attr = _property(ctx)
+    entity = read_entity(ctx, row_address(ctx), ColumnSet(attr.logical_name))
+    value = json_value(attr, entity.get(attr.logical_name))
+    if value is None:
+        return empty_reply(204)
+    return text_reply(200, str(value))
+
+
+def _set_property(ctx: RequestContext, value: Any) -> HttpResponse:
+    attr = _property(ctx)
+    address = row_address(ctx)
+    entity = entity_from_json(ctx.table, {attr.odata_name: value}, ctx.table.entity_set_name)
+    target = address.entity()
+    target.update(entity)
+    response = ctx.service.execute(UpdateRequest(target=target))
+    headers = {}
+    if response.session_token is not None:
+        headers["x-ms-session-token"] = response.session_token
+    return empty_reply(204, headers)
+
+
+@route("property", "PUT")
+def _put_property(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    _property(ctx)
+    table = ctx.table
+    payload = request_json(
+        ctx.request.headers.get("Content-Type"), ctx.request.body, table.entity_set_name
+    )
+    extra = sorted(set(payload) - {"value", "@odata.context"}) if isinstance(payload, dict) else []
+    if not isinstance(payload, dict) or extra or "value" not in payload:
+        raise errors.ODataClientPayloadError(
+            entity_set=table.entity_set_name,
+            inner="Microsoft.OData.ODataException: The property payload must be an object with "
+            f"only a 'value' property{' (found ' + extra[0] + ')' if extra else ''}.",
+        )
+    return _set_property(ctx, payload["value"])
+
+
+@route("property", "DELETE")
+def _delete_property(ctx: RequestContext) -> HttpResponse:
+    check_options(ctx.url.query, ())
+    return _set_property(ctx, None)
