@@ -35,10 +35,12 @@ RequestBuilder = Callable[[EntityMetadata, list[Entity]], OrganizationRequest]
 
 
 def _collection(table: EntityMetadata, targets: list[Entity]) -> EntityCollection:
+    """Return targets as an EntityCollection bound to the action's table."""
     return EntityCollection(targets, entity_name=table.logical_name)
 
 
 def _delete_targets(table: EntityMetadata, targets: list[Entity]) -> OrganizationRequest:
+    """Return the DeleteMultiple request for targets given as entity objects."""
     references = []
     for entity in targets:
         pk = table.primary_id_attribute
@@ -60,6 +62,7 @@ _ACTIONS: dict[str, RequestBuilder] = {
 
 
 def _payload_error(table: EntityMetadata, inner: str) -> errors.DataverseError:
+    """Return the payload fault for a malformed bulk body."""
     return errors.ODataClientPayloadError(
         entity_set=table.entity_set_name, inner=f"Microsoft.OData.ODataException: {inner}"
     )
@@ -83,6 +86,7 @@ def _apply_odata_id(table: EntityMetadata, entity: Entity, odata_id: Any) -> Non
 
 
 def _target(table: EntityMetadata, item: Any) -> Entity:
+    """Return one target as an Entity; ``@odata.type`` is required."""
     if isinstance(item, dict) and "@odata.type" not in item:
         raise _payload_error(
             table,
@@ -97,6 +101,12 @@ def _target(table: EntityMetadata, item: Any) -> Entity:
 
 
 def _targets(table: EntityMetadata, action: str, payload: Any) -> list[Entity]:
+    """Return the Entities of a bulk body's ``Targets``.
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for a malformed body; InvalidArgument 0x80040203
+            when ``Targets`` is missing.
+    """
     if not isinstance(payload, dict):
         raise _payload_error(table, "The parameter payload must be a JSON object.")
     for name in payload:
@@ -117,6 +127,7 @@ def _targets(table: EntityMetadata, action: str, payload: Any) -> list[Entity]:
 
 
 def _reply(ctx: RequestContext, action: str, response: OrganizationResponse) -> HttpResponse:
+    """Answer a bulk action: 200 with ``Ids`` for CreateMultiple, else 204."""
     headers: dict[str, str] = {}
     if response.session_token is not None and action != "DeleteMultiple":
         headers["x-ms-session-token"] = response.session_token
@@ -131,6 +142,11 @@ def _reply(ctx: RequestContext, action: str, response: OrganizationResponse) -> 
 
 @route("action", "POST")
 def _bulk_action(ctx: RequestContext) -> HttpResponse:
+    """POST a bound bulk action; the body's ``Targets`` become the SDK request.
+
+    Raises:
+        ResourceNotFound: 0x8006088a for an action the service does not have; the bulk faults.
+    """
     table, action = ctx.table, ctx.resource.name
     builder = _ACTIONS.get(action)
     if builder is None:

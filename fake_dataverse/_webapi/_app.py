@@ -57,6 +57,7 @@ class WebApi:
             return error_reply(errors.ODataError("The request is too deeply nested."), prefer)
 
     def _handle(self, request: HttpRequest, prefer: Preferences) -> HttpResponse:
+        """Authenticate, resolve the route and run it."""
         if self.org.settings.require_auth and not _BEARER.fullmatch(
             request.headers.get("Authorization", "").strip()
         ):
@@ -84,6 +85,7 @@ class WebApi:
         return dispatch(ctx)
 
     def _is_status_monitor(self, url: str) -> bool:
+        """Return True for a background-operation status monitor URL."""
         return self._background is not None and bool(self._background.is_status_monitor(url))
 
     def _service(self, headers: Headers) -> OrganizationService:
@@ -106,6 +108,7 @@ class WebApi:
         return service
 
     def _unauthorized(self) -> HttpResponse:
+        """Return the 401 answer with its ``WWW-Authenticate`` challenge."""
         challenge = (
             f"Bearer authorization_uri=https://login.microsoftonline.com/{_TENANT}/oauth2/"
             f"authorize, resource_id={self.org.url}/"
@@ -132,6 +135,11 @@ def _optional_module(name: str) -> Any:
 
 
 def _caller_guid(text: str) -> uuid.UUID:
+    """Return a caller id header as a GUID.
+
+    Raises:
+        InvalidCallerId: 0x80048d1a for an empty, malformed or all-zero id.
+    """
     try:
         value = uuid.UUID(text.strip())
     except ValueError:
@@ -143,6 +151,7 @@ def _caller_guid(text: str) -> uuid.UUID:
 
 @route("batch", "POST")
 def _batch(ctx: RequestContext) -> HttpResponse:
+    """POST ``$batch``: hand the body to the batch module with this app as dispatcher."""
     module = _optional_module("fake_dataverse._webapi._batch")
     if module is None:
         raise errors.NoHttpResource(uri=ctx.request.url)

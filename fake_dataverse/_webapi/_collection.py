@@ -51,6 +51,7 @@ def run_query(ctx: RequestContext, query: Query) -> EntityCollection:
 
 
 def _paged(ctx: RequestContext, query: Query) -> Query:
+    """Apply ``odata.maxpagesize`` and ``$skiptoken`` to a query."""
     size = ctx.prefer.max_page_size
     if size is not None:
         query = attrs.evolve(query, top=None, page_size=min(size, ctx.org.settings.max_page_size))
@@ -62,6 +63,7 @@ def _paged(ctx: RequestContext, query: Query) -> Query:
 
 
 def _aliased(table: EntityMetadata, value: AliasedValue) -> Any:
+    """Return an aggregate or group-by value as JSON."""
     attr = table.attribute(value.attribute_logical_name)
     inner = value.value
     if isinstance(inner, decimal.Decimal):
@@ -79,6 +81,7 @@ def _rows_json(
     *,
     nulls: bool = True,
 ) -> list[dict[str, Any]]:
+    """Return the page's rows as entity objects (or aggregate rows)."""
     selected = parse_select(table, ctx.url.query.get("$select")) if nulls else []
     if query.aggregates or query.group_by:
         return [{a: _aliased(table, v) for a, v in row.attributes.items()} for row in rows]
@@ -94,6 +97,7 @@ def _rows_json(
 def _collection_reply(
     ctx: RequestContext, query: Query, rows: EntityCollection, body: dict[str, Any]
 ) -> HttpResponse:
+    """Answer a collection page, with ``@odata.nextLink`` when more rows exist."""
     extra = []
     if ctx.prefer.max_page_size is not None:
         extra.append(f"odata.maxpagesize={ctx.prefer.max_page_size}")
@@ -105,6 +109,7 @@ def _collection_reply(
 
 
 def _odata_read(ctx: RequestContext) -> HttpResponse:
+    """Run the OData query options and answer one page of rows."""
     table = ctx.table
     query = _paged(ctx, compile_query_options(table, ctx.url.query))
     rows = run_query(ctx, query)
@@ -123,6 +128,11 @@ def _odata_read(ctx: RequestContext) -> HttpResponse:
 
 
 def _fetch_read(ctx: RequestContext) -> HttpResponse:
+    """Run ``fetchXml=`` and answer its rows (nulls left out), with paging annotations.
+
+    Raises:
+        InvalidFetchXml: 0x80040303; InvalidArgument 0x80040203 for another table.
+    """
     table = ctx.table
     check_options(ctx.url.query, ())
     query = parse_fetchxml(ctx.org, ctx.url.query["fetchXml"])
@@ -145,6 +155,7 @@ def _fetch_read(ctx: RequestContext) -> HttpResponse:
 
 @route("collection", "GET")
 def _read_collection(ctx: RequestContext) -> HttpResponse:
+    """GET a collection: change tracking, ``fetchXml=``, or OData query options."""
     if is_tracking(ctx):
         return delta_reply(ctx)
     if "fetchXml" in ctx.url.query:
@@ -154,6 +165,7 @@ def _read_collection(ctx: RequestContext) -> HttpResponse:
 
 @route("count", "GET")
 def _count(ctx: RequestContext) -> HttpResponse:
+    """GET ``…/$count``: the number of rows the filter selects, as plain text."""
     if is_tracking(ctx):
         return delta_reply(ctx, count_only=True)
     options: Mapping[str, str] = {

@@ -33,6 +33,7 @@ _READ_OPTIONS = ("$select", "$expand")
 
 
 def _header(ctx: RequestContext, name: str) -> str | None:
+    """Return a request header without surrounding spaces (None when absent)."""
     value = ctx.request.headers.get(name)
     return value.strip() if value is not None else None
 
@@ -44,6 +45,7 @@ def _condition(ctx: RequestContext, name: str) -> str | None:
 
 
 def _body_entity(ctx: RequestContext) -> Entity:
+    """Return the request body as an Entity of the resource's table."""
     table = ctx.table
     payload = request_json(
         ctx.request.headers.get("Content-Type"), ctx.request.body, table.entity_set_name
@@ -54,6 +56,7 @@ def _body_entity(ctx: RequestContext) -> Entity:
 def _write_headers(
     ctx: RequestContext, address: RowAddress, response: OrganizationResponse
 ) -> dict[str, str]:
+    """Return a write's headers: the session token, and ``OData-EntityId`` without a body."""
     headers: dict[str, str] = {}
     token = response.session_token
     if token is not None:
@@ -85,6 +88,11 @@ def _check_read_options(ctx: RequestContext) -> None:
 
 @route("collection", "POST")
 def _create(ctx: RequestContext) -> HttpResponse:
+    """POST a row: 204 + ``OData-EntityId``, or 201 with the row.
+
+    Raises:
+        DataverseError: the create's faults (DuplicateRecord 0x80040237, validation, 0x80048d19).
+    """
     _check_read_options(ctx)
     entity = _body_entity(ctx)
     response = ctx.service.execute(CreateRequest(target=entity))
@@ -97,6 +105,11 @@ def _create(ctx: RequestContext) -> HttpResponse:
 
 @route("entity", "GET")
 def _retrieve(ctx: RequestContext) -> HttpResponse:
+    """GET a row: 200 with ``ETag``, or 304 when ``If-None-Match`` holds the current etag.
+
+    Raises:
+        RecordNotFound: 0x80048d02; ODataError 0x0 for a bad ``$select``/``$expand``.
+    """
     check_options(ctx.url.query, _READ_OPTIONS)
     body, etag = shaped_entity(ctx, row_address(ctx))
     headers = {"ETag": etag} if etag else {}
@@ -109,6 +122,7 @@ def _retrieve(ctx: RequestContext) -> HttpResponse:
 
 
 def _patch_request(ctx: RequestContext, address: RowAddress, entity: Entity) -> OrganizationRequest:
+    """Return the message a PATCH stands for: update, conditional update, create or upsert."""
     if_match, if_none_match = _condition(ctx, "If-Match"), _condition(ctx, "If-None-Match")
     entity.id = address.id
     entity.key_attributes = dict(address.reference().key_attributes)
@@ -129,6 +143,12 @@ def _patch_request(ctx: RequestContext, address: RowAddress, entity: Entity) -> 
 
 @route("entity", "PATCH")
 def _update(ctx: RequestContext) -> HttpResponse:
+    """PATCH a row: update with ``If-Match``, create-only with ``If-None-Match: *``, else upsert.
+
+    Raises:
+        RecordNotFound: 0x80048d02; ConcurrencyVersionMismatch 0x80060882; DuplicateRecord
+            0x80040237; validation faults.
+    """
     _check_read_options(ctx)
     address = row_address(ctx)
     request = _patch_request(ctx, address, _body_entity(ctx))
@@ -141,6 +161,11 @@ def _update(ctx: RequestContext) -> HttpResponse:
 
 @route("entity", "DELETE")
 def _delete(ctx: RequestContext) -> HttpResponse:
+    """DELETE a row (``If-Match`` with an etag makes it conditional).
+
+    Raises:
+        RecordNotFound: 0x80048d02; ConcurrencyVersionMismatch 0x80060882.
+    """
     check_options(ctx.url.query, ())
     address = row_address(ctx)
     if_match = _condition(ctx, "If-Match")

@@ -22,6 +22,7 @@ _NAMESPACE = uuid.UUID("5f0e3c1e-8d1b-4c55-9f0e-2b8c7d6a4e31")
 
 
 def _filters(ctx: RequestContext) -> list[dict[str, Any]]:
+    """Return one message filter per table and message."""
     items = []
     for table in ctx.org.metadata:
         for name in sorted(table.messages):
@@ -41,6 +42,7 @@ def _filters(ctx: RequestContext) -> list[dict[str, Any]]:
 
 
 def _shape(item: dict[str, Any], select: str | None, expand: str | None) -> dict[str, Any]:
+    """Keep the selected properties and the expanded message."""
     names = [n.strip() for n in select.split(",")] if select else list(item)
     body = {"sdkmessagefilterid": item["sdkmessagefilterid"]}
     body.update({n: item[n] for n in names if n in item and n != "sdkmessageid"})
@@ -51,6 +53,7 @@ def _shape(item: dict[str, Any], select: str | None, expand: str | None) -> dict
 
 @route("message_filters", "GET")
 def _message_filters(ctx: RequestContext) -> HttpResponse:
+    """GET ``sdkmessagefilters``: the messages each table supports."""
     options = ctx.url.query
     check_options(options, ("$select", "$filter", "$expand"))
     items = _filters(ctx)

@@ -37,6 +37,7 @@ _RELATED = ("Keys", "ManyToOneRelationships", "OneToManyRelationships", "ManyToM
 
 @route("service", "GET")
 def _service_document(ctx: RequestContext) -> HttpResponse:
+    """GET the service root: the entity sets."""
     sets = [
         {"name": t.entity_set_name, "kind": "EntitySet", "url": t.entity_set_name}
         for t in ctx.org.metadata
@@ -47,10 +48,12 @@ def _service_document(ctx: RequestContext) -> HttpResponse:
 
 @route("metadata", "GET")
 def _metadata_document(ctx: RequestContext) -> HttpResponse:
+    """GET ``$metadata``: the CSDL document."""
     return text_reply(200, csdl(ctx.org.metadata), "application/xml")
 
 
 def _select(item: dict[str, Any], text: str | None, type_name: str) -> dict[str, Any]:
+    """Keep the ``$select``ed properties of a definition (and ``MetadataId``)."""
     if text is None:
         return item
     kept = {k: v for k, v in item.items() if k.startswith("@") or k == "MetadataId"}
@@ -64,6 +67,7 @@ def _select(item: dict[str, Any], text: str | None, type_name: str) -> dict[str,
 
 
 def _expand_options(text: str | None) -> dict[str, dict[str, str]]:
+    """Parse ``$expand=A($select=…;$filter=…),B`` into options per name."""
     found: dict[str, dict[str, str]] = {}
     for item in split_top_level(text, ",") if text else []:
         name, _, rest = item.strip().partition("(")
@@ -93,6 +97,7 @@ def _shape(
 def _option_sets(
     table: EntityMetadata, attr: AttributeMetadata, expand: Mapping[str, Mapping[str, str]]
 ) -> dict[str, Any]:
+    """Return the expanded option sets of a choice column."""
     found: dict[str, Any] = {}
     if attr.attribute_type is not AttributeTypeCode.PICKLIST:
         return found
@@ -109,6 +114,7 @@ def _option_sets(
 def _attributes(
     table: EntityMetadata, cast: str | None, options: Mapping[str, str]
 ) -> list[dict[str, Any]]:
+    """Return a table's column definitions (of one metadata class with a cast)."""
     expand = _expand_options(options.get("$expand"))
     chosen = [a for a in table.attributes if cast is None or odata_type_of(a) == cast]
     items = [attribute_definition(table, attr) for attr in chosen]
@@ -119,6 +125,7 @@ def _attributes(
 
 
 def _related(ctx: RequestContext, table: EntityMetadata, name: str) -> list[dict[str, Any]]:
+    """Return a table's keys or relationships."""
     if name == "Keys":
         return key_definitions(table)
     return relationship_definitions(ctx.org.metadata, table, name)
@@ -127,6 +134,7 @@ def _related(ctx: RequestContext, table: EntityMetadata, name: str) -> list[dict
 def _entity_expansions(
     ctx: RequestContext, table: EntityMetadata, options: Mapping[str, str]
 ) -> dict[str, Any]:
+    """Return the ``$expand``ed collections of a table definition."""
     found: dict[str, Any] = {}
     for name, nested in _expand_options(options.get("$expand")).items():
         if name == "Attributes":
@@ -141,6 +149,7 @@ def _entity_expansions(
 
 
 def _find_table(ctx: RequestContext, key: Mapping[str, Any]) -> EntityMetadata:
+    """Return the table a definition key names."""
     value = key.get("logicalname", key.get("", key.get("metadataid")))
     for table in ctx.org.metadata:
         if value in (table.logical_name, table.metadata_id):
@@ -150,10 +159,12 @@ def _find_table(ctx: RequestContext, key: Mapping[str, Any]) -> EntityMetadata:
 
 
 def _collection_reply(ctx: RequestContext, context: str, items: Sequence[Any]) -> HttpResponse:
+    """Answer a collection of definitions."""
     return json_reply(200, {"@odata.context": f"{ctx.url.metadata_url}#{context}", "value": items})
 
 
 def _entity_definitions(ctx: RequestContext) -> HttpResponse:
+    """Answer ``EntityDefinitions`` (filtered, selected, expanded)."""
     options = ctx.url.query
     tables = list(ctx.org.metadata)
     items = [entity_definition(t) for t in tables]
@@ -166,6 +177,7 @@ def _entity_definitions(ctx: RequestContext) -> HttpResponse:
 def _attribute_route(
     ctx: RequestContext, table: EntityMetadata, segment: str, cast: str | None
 ) -> HttpResponse:
+    """Answer ``…/Attributes``, a cast of it, or one attribute by key."""
     parsed = parse_segment(segment)
     key = parse_key(parsed.key) if parsed is not None and parsed.key else None
     items = _attributes(table, cast, ctx.url.query)
@@ -181,6 +193,7 @@ def _attribute_route(
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:
+    """Return a value as a UUID, or None."""
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -193,6 +206,7 @@ _SubRoute = Callable[[RequestContext, EntityMetadata, Sequence[str]], HttpRespon
 def _definition_children(
     ctx: RequestContext, table: EntityMetadata, rest: Sequence[str]
 ) -> HttpResponse:
+    """Answer the segments below one definition."""
     head = rest[0]
     if head.startswith("Attributes") and len(rest) <= 2:
         cast = None
@@ -209,6 +223,11 @@ def _definition_children(
 
 @route("definitions", "GET")
 def _definitions(ctx: RequestContext) -> HttpResponse:
+    """GET ``EntityDefinitions`` and what hangs below a definition.
+
+    Raises:
+        EntityNotFound: 0x80040217; ResourceNotFound 0x8006088a; ODataError 0x0.
+    """
     key, rest = ctx.resource.key, ctx.resource.rest
     if key is None:
         if rest:

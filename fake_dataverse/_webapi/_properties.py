@@ -34,6 +34,11 @@ __all__: list[str] = []
 
 
 def _property(ctx: RequestContext) -> Any:
+    """Return the column a property segment names.
+
+    Raises:
+        ResourceNotFound: 0x8006088a for a property the table does not have.
+    """
     attr = property_map(ctx.table).get(ctx.resource.name)
     if attr is None:
         raise errors.ResourceNotFound(segment=ctx.resource.name)
@@ -65,6 +70,7 @@ def _get_related(ctx: RequestContext, attr: AttributeMetadata) -> HttpResponse:
 
 @route("property", "GET")
 def _get_property(ctx: RequestContext) -> HttpResponse:
+    """GET one property: ``{"value": …}``, or 204 when it is null."""
     navigation = ctx.table.attribute(ctx.resource.name)
     if navigation is not None and navigation.attribute_type is AttributeTypeCode.LOOKUP:
         return _get_related(ctx, navigation)
@@ -82,6 +88,7 @@ def _get_property(ctx: RequestContext) -> HttpResponse:
 
 @route("property_value", "GET")
 def _get_raw_value(ctx: RequestContext) -> HttpResponse:
+    """GET ``…/column/$value``: the value as plain text (204 when null)."""
     check_options(ctx.url.query, ())
     attr = _property(ctx)
     entity = read_entity(ctx, row_address(ctx), ColumnSet(attr.logical_name))
@@ -92,6 +99,7 @@ def _get_raw_value(ctx: RequestContext) -> HttpResponse:
 
 
 def _set_property(ctx: RequestContext, value: Any) -> HttpResponse:
+    """Update one column of the addressed row; 204 with the session token."""
     attr = _property(ctx)
     address = row_address(ctx)
     entity = entity_from_json(ctx.table, {attr.odata_name: value}, ctx.table.entity_set_name)
@@ -106,6 +114,11 @@ def _set_property(ctx: RequestContext, value: Any) -> HttpResponse:
 
 @route("property", "PUT")
 def _put_property(ctx: RequestContext) -> HttpResponse:
+    """PUT ``{"value": …}`` into one column.
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for a body other than ``{"value": …}``.
+    """
     check_options(ctx.url.query, ())
     _property(ctx)
     table = ctx.table
@@ -124,5 +137,6 @@ def _put_property(ctx: RequestContext) -> HttpResponse:
 
 @route("property", "DELETE")
 def _delete_property(ctx: RequestContext) -> HttpResponse:
+    """DELETE one property: set the column to null."""
     check_options(ctx.url.query, ())
     return _set_property(ctx, None)

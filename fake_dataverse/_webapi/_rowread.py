@@ -96,6 +96,7 @@ def read_entity(ctx: RequestContext, address: RowAddress, columns: ColumnSet) ->
 
 
 def _expanded(ctx: RequestContext, entity: Entity, expansion: Expansion) -> Any:
+    """Return the related row an expansion names, or None for a null lookup."""
     value = entity.get(expansion.attribute.logical_name)
     if not isinstance(value, EntityReference) or value.id is None:
         return None
