@@ -70,3 +70,16 @@ class TestOfficialSdk:
             client.records.create("backgroundoperation", {"priority": 99})
         assert caught.value.status_code == 400
         assert client.fake.rows() == []
+
+    def test_batch_with_a_changeset(self, client: Any) -> None:
+        """client.batch: a create, a change set and a query in one $batch request."""
+        batch = client.batch.new()
+        batch.records.create("backgroundoperation", {"name": "in-batch"})
+        with batch.changeset() as changeset:
+            changeset.records.create("backgroundoperation", {"name": "in-changeset"})
+        batch.records.list("backgroundoperation", select=["name"])
+        result = batch.execute()
+        assert [r.status_code for r in result.responses] == [204, 204, 200]
+        names = [row["name"] for row in result.responses[2].data["value"]]
+        assert sorted(names) == ["in-batch", "in-changeset"]
+        assert sorted(r["name"] for r in client.fake.rows()) == ["in-batch", "in-changeset"]
