@@ -187,3 +187,52 @@ class TestBatchRoute:
         assert response.status_code == 200
         assert "HTTP/1.1 204 No Content" in response.text
         assert [r["name"] for r in api.dv.rows()] == ["x"]
+
+
+class TestFaultCatalogue:
+    @pytest.mark.parametrize(
+        ("method", "path", "body", "headers", "status", "code"),
+        [
+            (
+                "POST",
+                "backgroundoperations",
+                {"overriddencreatedon": "1700-01-01T00:00:00Z"},
+                {},
+                400,
+                "0x80040239",
+            ),
+            (
+                "POST",
+                "backgroundoperations",
+                {"overriddencreatedon": "2023-02-30T00:00:00Z"},
+                {},
+                400,
+                "0x80048d19",
+            ),
+            ("POST", "systemusers", {"lastname": "x"}, {}, 405, "0x80040315"),
+            ("GET", "backgroundoperations?$orderby=_createdby_value", None, {}, 400, "0x80044183"),
+            (
+                "PATCH",
+                f"backgroundoperations({ROW})",
+                {"priority": 1},
+                {"If-Match": 'W/"stale"'},
+                404,
+                "0x80048d02",
+            ),
+        ],
+    )
+    def test_faults_over_http(
+        self,
+        api: Api,
+        unchanged,
+        method: str,
+        path: str,
+        body: object,
+        headers: dict[str, str],
+        status: int,
+        code: str,
+    ) -> None:
+        """Catalogue faults reached over HTTP carry their status and code; nothing is written."""
+        with unchanged():
+            response = api.request(method, path, json=body, headers=headers)
+        assert error_of(response)[:2] == (status, code)
