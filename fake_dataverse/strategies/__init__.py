@@ -16,8 +16,10 @@ from fake_dataverse.strategies._invalid import invalid_entities, invalid_records
 from fake_dataverse.strategies._isolation import isolate_examples
 from fake_dataverse.strategies._queries import filter_trees, odata_filters, query_expressions
 from fake_dataverse.strategies._records import entities, records
+from fake_dataverse.strategies._stateful import DataverseStateMachine
 
 __all__ = [
+    "DataverseStateMachine",
     "ExpectedError",
     "entities",
     "filter_trees",

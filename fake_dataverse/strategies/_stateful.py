@@ -1,0 +1,195 @@
+"""``DataverseStateMachine``: random create/update/delete/query steps, checked against a model.
+
+Subclass it and override the ``*_row`` hooks to drive your own client code; the rules draw the
+payloads and queries, keep a reference model of what every row must hold, and check after each
+step that the fake agrees with it::
+
+    class TestMyClient(DataverseStateMachine):
+        def create_row(self, body):
+            return my_client.start(body)          # your code, through requests
+
+    TestMyClient = TestMyClient.TestCase
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import uuid
+from typing import Any, ClassVar
+
+import attrs
+from hypothesis import assume
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+
+from fake_dataverse._fake import FakeDataverse
+from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._query._evaluate import matches
+from fake_dataverse._query._model import FilterNode
+from fake_dataverse._query._odata_format import format_filter
+from fake_dataverse._query._operators import EvaluationContext
+from fake_dataverse._values import OptionSetValue
+from fake_dataverse._webapi._http import HttpRequest
+from fake_dataverse.strategies._convert import json_to_entity
+from fake_dataverse.strategies._queries import filter_trees
+from fake_dataverse.strategies._records import records
+
+__all__ = ["DataverseStateMachine", "RowRef"]
+
+_TABLE = "backgroundoperation"
+_DEFAULT_URL = "https://contoso.crm.dynamics.com"
+
+
+@attrs.frozen
+class RowRef:
+    """A row the machine created: its id, and its partition when it was given one."""
+
+    id: uuid.UUID
+    partition_id: str | None = None
+
+
+class DataverseStateMachine(RuleBasedStateMachine):
+    """A state machine over one fake organization's ``backgroundoperation`` rows.
+
+    Hooks to override (defaults use the SDK-style service and the Web API in-process):
+    :meth:`make_dataverse`, :meth:`create_row`, :meth:`update_row`, :meth:`delete_row`,
+    :meth:`query_rows`. While the machine runs, ``requests`` calls to the organization URL
+    reach the fake (set ``intercept_requests = False`` to leave ``requests`` alone).
+    """
+
+    intercept_requests: ClassVar[bool] = True
+    rows = Bundle("rows")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dataverse = self.make_dataverse()
+        self.model: dict[uuid.UUID, dict[str, Any]] = {}
+        self._interception = self.dataverse.intercept() if self.intercept_requests else None
+        if self._interception is not None:
+            self._interception.__enter__()
+
+    @property
+    def table(self) -> EntityMetadata:
+        """The metadata of the table the machine works on."""
+        return self.dataverse.organization.table(_TABLE)
+
+    # ---- hooks ------------------------------------------------------------------------------
+    def make_dataverse(self) -> FakeDataverse:
+        """Return the organization to run against (default: a fresh ``FakeDataverse()``)."""
+        return FakeDataverse(_DEFAULT_URL)
+
+    def create_row(self, body: dict[str, Any]) -> uuid.UUID:
+        """Create a row from a Web API JSON body and return its id."""
+        return self.dataverse.service.create(json_to_entity(self.table, body))
+
+    def update_row(self, row: RowRef, body: dict[str, Any]) -> None:
+        """Update a row (by id, and partition when it has one) with a Web API JSON body."""
+        entity = json_to_entity(self.table, body)
+        entity.id = row.id
+        if row.partition_id is not None and self.table.partition_attribute:
+            entity[self.table.partition_attribute] = row.partition_id
+        self.dataverse.service.update(entity)
+
+    def delete_row(self, row: RowRef) -> None:
+        """Delete a row (by id, and partition when it has one)."""
+        self.dataverse.service.delete(_TABLE, row.id, partition_id=row.partition_id)
+
+    def query_rows(self, odata_filter: str) -> set[uuid.UUID]:
+        """Return the ids of the rows a ``$filter`` selects."""
+        query = urllib.parse.quote(odata_filter)
+        reply = self.dataverse.handle(
+            HttpRequest(
+                "GET",
+                f"{self.dataverse.url}/api/data/v9.2/{self.table.entity_set_name}?$filter={query}",
+                {"Authorization": "Bearer state-machine"},
+            )
+        )
+        assert reply.status == 200, reply.body
+        key = self.table.primary_id_attribute
+        return {uuid.UUID(row[key]) for row in json.loads(reply.body)["value"]}
+
+    # ---- rules --------------------------------------------------------------------------------
+    @rule(target=rows, body=records())
+    def create(self, body: dict[str, Any]) -> RowRef:
+        """Create a row; the model expects the values sent."""
+        row_id = self.create_row(body)
+        self.model[row_id] = self._expected(body, {})
+        return RowRef(row_id, body.get(self.table.partition_attribute or ""))
+
+    @rule(row=rows, body=records(for_="update"))
+    def update(self, row: RowRef, body: dict[str, Any]) -> None:
+        """Update a live row; the model expects the values sent over the old ones.
+
+        Dataverse refuses to cancel (2/22) a Completed operation: such steps are not taken.
+        """
+        before = self.model[row.id]
+        after = self._expected(body, before)
+        assume(not self._cancels_completed(before, after))
+        self.update_row(row, body)
+        self.model[row.id] = after
+
+    @rule(row=consumes(rows))
+    def delete(self, row: RowRef) -> None:
+        """Delete a live row; the model forgets it."""
+        self.delete_row(row)
+        del self.model[row.id]
+
+    @rule(tree=filter_trees(max_leaves=4))
+    def query(self, tree: FilterNode) -> None:
+        """Query with a random ``$filter``: the answer is the rows the filter selects."""
+        found = self.query_rows(format_filter(self.table, tree))
+        ctx = EvaluationContext(now=self.dataverse.clock.now(), user_id=self.dataverse.admin_id)
+        stored = self.dataverse.organization.store.rows(_TABLE)
+        assert found == {row.id for row in stored if matches(tree, row.values, ctx)}
+
+    # ---- invariants ----------------------------------------------------------------------------
+    @invariant()
+    def rows_match_the_model(self) -> None:
+        """The fake holds exactly the model's rows, each with the values the model expects."""
+        stored = {row.id: row for row in self.dataverse.rows(_TABLE)}
+        assert set(self.model) == set(stored)
+        for row_id, expected in self.model.items():
+            actual = {name: stored[row_id].get(name) for name in expected}
+            assert expected == actual, row_id
+
+    def teardown(self) -> None:
+        """Stop intercepting ``requests``."""
+        if self._interception is not None:
+            self._interception.__exit__(None, None, None)
+            self._interception = None
+
+    # ---- the reference model ------------------------------------------------------------------
+    def _expected(self, body: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+        """Return what a row must hold after a write of ``body`` (SDK values by column)."""
+        sent = dict(json_to_entity(self.table, body).attributes)
+        migrated = sent.pop("overriddencreatedon", None)
+        if migrated is not None:
+            sent["createdon"] = migrated
+        expected = {**before, **sent}
+        state_name, status_name = self.table.state_attribute, self.table.status_attribute
+        if state_name and status_name:
+            self._pair(expected, sent, state_name, status_name)
+        return expected
+
+    def _cancels_completed(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
+        state, status = self.table.state_attribute, self.table.status_attribute
+        if not (state and status):
+            return False
+        was = before.get(state, OptionSetValue(0))
+        pair = (after.get(state), after.get(status))
+        return was == OptionSetValue(3) and pair == (OptionSetValue(2), OptionSetValue(22))
+
+    def _pair(
+        self, expected: dict[str, Any], sent: dict[str, Any], state: str, status: str
+    ) -> None:
+        if state in sent and status not in sent:
+            first = self.table.status_options_for(sent[state].value)[0]
+            expected[status] = _option(first)
+        elif status in sent and state not in sent:
+            expected[state] = _option(self.table.state_of_status(sent[status].value))
+
+
+def _option(value: int | None) -> OptionSetValue:
+    """Return an ``OptionSetValue`` for a choice value."""
+    assert value is not None
+    return OptionSetValue(value)
