@@ -45,6 +45,12 @@ class WebApi:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request; faults become Dataverse error bodies, never exceptions."""
+        response = self._answer(request)
+        if request.method.upper() == "HEAD":
+            return HttpResponse(response.status, response.headers, b"")  # HEAD has no body
+        return response
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         prefer = parse_prefer(request.headers.get("Prefer"))
         try:
             with self.org.store.lock:

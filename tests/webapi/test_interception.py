@@ -95,3 +95,12 @@ class TestResponsesActivate:
             assert create(dv, "a") == 204
             assert requests.get("https://api.example.com/ping").json() == {"ok": True}
         assert len(dv.rows()) == 1
+
+
+class TestHttpSemantics:
+    def test_head_requests_get_no_body(self) -> None:
+        """HEAD answers carry the status and headers but no body (requests would fail on one)."""
+        dv = FakeDataverse()
+        with dv.intercept():
+            response = requests.head(f"{dv.url}/api/data/v9.2/backgroundoperations", headers=AUTH)
+        assert (response.status_code, response.content) == (405, b"")
