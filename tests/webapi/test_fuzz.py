@@ -226,3 +226,81 @@ def _entity(index: int) -> Any:
     from fake_dataverse import Entity
 
     return Entity("backgroundoperation", name=f"seed{index}", priority=index)
+
+
+SEGMENTS = [
+    "",
+    "$metadata",
+    "sdkmessagefilters",
+    "backgroundoperations",
+    "backgroundoperations/$count",
+    "systemusers",
+    "EntityDefinitions",
+    "EntityDefinitions(LogicalName='backgroundoperation')",
+    "EntityDefinitions(LogicalName='backgroundoperation')/Attributes",
+    "backgroundoperations/Microsoft.Dynamics.CRM.CreateMultiple",
+    "backgroundoperations/Microsoft.Dynamics.CRM.DeleteMultiple",
+]
+OPTIONS = [
+    "$select=name",
+    "$filter=name eq 'a'",
+    "$expand=createdby",
+    "$top=2",
+    "$count=true",
+    "$apply=aggregate($count as c)",
+    "fetchXml=%3Cfetch/%3E",
+    "partitionId=p",
+    "$skiptoken=x",
+    "$deltatoken=",
+    "$orderby=name desc",
+    "$expand=Attributes($select=LogicalName)",
+    "%zz",
+    "=",
+]
+HEADERS = [
+    ("Prefer", "return=representation"),
+    ("Prefer", "odata.track-changes"),
+    ("Prefer", "odata.maxpagesize=1"),
+    ("Prefer", 'odata.include-annotations="*"'),
+    ("If-Match", "*"),
+    ("If-Match", 'W/"x"'),
+    ("If-None-Match", "*"),
+    ("CallerObjectId", "x"),
+    ("Content-Type", "text/plain"),
+    ("Content-Type", "multipart/mixed;boundary=b"),
+]
+BODIES = [
+    b"",
+    b"{}",
+    b'{"name":"x"}',
+    b'{"value":1}',
+    b"[",
+    b'{"a@b.c":1}',
+    b'{"priority":1e999}',
+    b'{"Targets":[{"@odata.type":"Microsoft.Dynamics.CRM.backgroundoperation","name":"q"}]}',
+    b"--b\r\nContent-Type: application/http\r\n\r\nGET backgroundoperations HTTP/1.1\r\n\r\n--b--",
+]
+
+
+class TestArbitraryRequests:
+    def test_no_request_crashes_the_fake(self) -> None:
+        """5,000 arbitrary requests (valid or not): never an exception, never a 5xx."""
+        dv = FakeDataverse()
+        rows = [str(dv.service.create(_entity(i))) for i in range(3)]
+        rng = random.Random(7)
+        root = f"{dv.url}/api/data/v9.2/"
+        segments = [
+            *SEGMENTS,
+            *(f"backgroundoperations({r})" for r in rows),
+            f"backgroundoperations({rows[0]})/name",
+            f"backgroundoperations({rows[1]})/createdby",
+        ]
+        for _ in range(5_000):
+            path = rng.choice(segments) + rng.choice(["", "", "", "/", "(", "'", "/x"])
+            query = "&".join(rng.sample(OPTIONS, rng.randrange(3)))
+            headers = dict(AUTH) if rng.random() < 0.95 else {}
+            headers.update(rng.sample(HEADERS, rng.randrange(4)))
+            method = rng.choice(["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"])
+            request = HttpRequest(method, f"{root}{path}?{query}", headers, rng.choice(BODIES))
+            response = dv.handle(request)
+            assert response.status < 500, (request, response)
