@@ -115,7 +115,7 @@ def resolve(org: Organization, path: str) -> Resource:
     if head.name == "EntityDefinitions":
         return Resource("definitions", key=_definition_key(head.key), rest=tuple(segments[1:]))
     table = org.metadata.by_entity_set(head.name)
-    if table is None and head.key is None and len(segments) == 1 and _is_message(head.name):
+    if table is None and head.key is None and len(segments) == 1 and _is_operation(org, head.name):
         return Resource("custom_api", name=head.name)
     if table is None:
         raise _not_found(head.name)
@@ -125,9 +125,10 @@ def resolve(org: Organization, path: str) -> Resource:
     return _row_resource(table, key, segments[1:])
 
 
-def _is_message(name: str) -> bool:
-    """Return True for an unbound operation: a registered message with a Web API route."""
-    return definition_for(name) is not None and any(k[0] == "custom_api" for k in _ROUTES)
+def _is_operation(org: Organization, name: str) -> bool:
+    """Return True for an unbound operation (a message or custom API) with a Web API route."""
+    known = definition_for(name) is not None or name in getattr(org, "custom_apis", {})
+    return known and any(k[0] == "custom_api" for k in _ROUTES)
 
 
 def _definition_key(text: str | None) -> Mapping[str, Any] | None:

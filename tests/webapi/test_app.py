@@ -236,3 +236,19 @@ class TestFaultCatalogue:
         with unchanged():
             response = api.request(method, path, json=body, headers=headers)
         assert error_of(response)[:2] == (status, code)
+
+
+class TestBackgroundRouting:
+    def test_custom_api_and_status_monitor_reach_the_background_module(self, api: Api) -> None:
+        """POST /<custom api> with respond-async answers 202; the Location is pollable."""
+        pytest.importorskip("fake_dataverse._webapi._background")
+        api.dv.background.register("sample_Export", lambda ctx, params: {"Done": True})
+        response = api.post("sample_Export", json={}, headers={"Prefer": "respond-async"})
+        assert response.status_code == 202
+        poll = api.get(response.headers["Location"])
+        assert poll.status_code == 200
+        assert poll.json()["backgroundOperationStateCode"] == 0
+
+    def test_unknown_operation_is_still_404(self, api: Api) -> None:
+        """A name that is neither an entity set nor an operation: 404 for the segment."""
+        assert error_of(api.post("sample_Nope", json={}))[:2] == (404, "0x8006088a")
