@@ -6,15 +6,14 @@ and turns every fault into Dataverse's JSON error body. No Dataverse rule lives 
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from fake_dataverse import _errors as errors
 from fake_dataverse._organization import Caller, Organization
 from fake_dataverse._service import OrganizationService
+from fake_dataverse._store import StoreSnapshot
 from fake_dataverse._webapi import (  # noqa: F401  (importing registers their routes)
     _actions,
     _collection,
@@ -23,6 +22,8 @@ from fake_dataverse._webapi import (  # noqa: F401  (importing registers their r
     _metadata_routes,
     _properties,
 )
+from fake_dataverse._webapi._background import handle_status_monitor, is_status_monitor
+from fake_dataverse._webapi._batch import handle_batch
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
 from fake_dataverse._webapi._reply import empty_reply, error_reply
@@ -41,7 +42,6 @@ class WebApi:
 
     def __init__(self, org: Organization) -> None:
         self.org = org
-        self._background: Any = _optional_module("fake_dataverse._webapi._background")
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request; faults become Dataverse error bodies, never exceptions."""
@@ -69,12 +69,8 @@ class WebApi:
         ):
             raise errors.Unauthorized()
         url = parse_url(self.org.url, request.url)
-        if url is None and self._is_status_monitor(request.url):
-            service = self._service(request.headers)
-            response: HttpResponse = self._background.handle_status_monitor(
-                self.org, service, request
-            )
-            return response
+        if url is None and is_status_monitor(request.url):
+            return handle_status_monitor(self.org, self._service(request.headers), request)
         if url is None:
             path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
             raise errors.ResourceNotFound(segment=path.split("/")[0] or path)
@@ -89,10 +85,6 @@ class WebApi:
             extras={"app": self},
         )
         return dispatch(ctx)
-
-    def _is_status_monitor(self, url: str) -> bool:
-        """Return True for a background-operation status monitor URL."""
-        return self._background is not None and bool(self._background.is_status_monitor(url))
 
     def _service(self, headers: Headers) -> OrganizationService:
         """Return the service for the caller the impersonation headers name (#27).
@@ -132,14 +124,6 @@ class WebApi:
         return run
 
 
-def _optional_module(name: str) -> Any:
-    """Import a surface module that may not be part of this build (None when absent)."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
 def _caller_guid(text: str) -> uuid.UUID:
     """Return a caller id header as a GUID.
 
@@ -158,16 +142,17 @@ def _caller_guid(text: str) -> uuid.UUID:
 @route("batch", "POST")
 def _batch(ctx: RequestContext) -> HttpResponse:
     """POST ``$batch``: hand the body to the batch module with this app as dispatcher."""
-    module = _optional_module("fake_dataverse._webapi._batch")
-    if module is None:
-        raise errors.NoHttpResource(uri=ctx.request.url)
     app: WebApi = ctx.extras["app"]
     store = ctx.org.store
-    response: HttpResponse = module.handle_batch(
+
+    def restore(saved: object) -> None:
+        assert isinstance(saved, StoreSnapshot)
+        store.restore(saved)
+
+    return handle_batch(
         ctx.request,
         app.dispatch_inner(ctx.request),
         atomic_changesets=ctx.org.settings.atomic_changesets,
         snapshot=store.snapshot,
-        restore=store.restore,
+        restore=restore,
     )
-    return response

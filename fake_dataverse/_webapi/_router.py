@@ -17,7 +17,6 @@ import attrs
 from fake_dataverse import _errors as errors
 from fake_dataverse._metadata import EntityMetadata
 from fake_dataverse._organization import Organization
-from fake_dataverse._registry import definition_for
 from fake_dataverse._service import OrganizationService
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences
@@ -115,20 +114,14 @@ def resolve(org: Organization, path: str) -> Resource:
     if head.name == "EntityDefinitions":
         return Resource("definitions", key=_definition_key(head.key), rest=tuple(segments[1:]))
     table = org.metadata.by_entity_set(head.name)
-    if table is None and head.key is None and len(segments) == 1 and _is_operation(org, head.name):
-        return Resource("custom_api", name=head.name)
+    if table is None and head.key is None and len(segments) == 1 and head.name in org.custom_apis:
+        return Resource("custom_api", name=head.name)  # an unbound custom API
     if table is None:
         raise _not_found(head.name)
     if head.key is None:
         return _collection_resource(table, segments[1:])
     key = _row_key(table, head.key)
     return _row_resource(table, key, segments[1:])
-
-
-def _is_operation(org: Organization, name: str) -> bool:
-    """Return True for an unbound operation (a message or custom API) with a Web API route."""
-    known = definition_for(name) is not None or name in getattr(org, "custom_apis", {})
-    return known and any(k[0] == "custom_api" for k in _ROUTES)
 
 
 def _definition_key(text: str | None) -> Mapping[str, Any] | None:
