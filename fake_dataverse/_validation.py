@@ -63,7 +63,7 @@ class WriteSettings:
 
 def utf16_length(text: str) -> int:
     """Return a string's length as Dataverse counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class AttributeRule:

@@ -19,6 +19,7 @@ from fake_dataverse import (
     FakeDataverse,
     OptionSetValue,
     OrganizationRequest,
+    RetrieveEntityChangesRequest,
     RetrieveRequest,
     UpdateRequest,
     UpsertRequest,
@@ -328,3 +329,18 @@ class TestMessages:
         with rejects("0x80040203"):
             reference = EntityReference(TABLE, uuid.uuid4())
             dv.service.execute(UpsertRequest(target=reference))  # type: ignore[arg-type]
+
+
+class TestOddInput:
+    def test_unpaired_surrogate_is_a_string_like_any_other(self, dv: FakeDataverse) -> None:
+        """A lone UTF-16 surrogate counts one unit and never crashes the fake."""
+        row_id = dv.service.create(Entity(TABLE, name="\ud800"))
+        assert "\ud800" == dv.service.retrieve(TABLE, row_id, ["name"])["name"]
+
+    def test_change_tracking_on_a_table_without_it(
+        self, dv: FakeDataverse, rejects: Rejects
+    ) -> None:
+        """systemuser is not change-tracked: RetrieveEntityChanges is 0x80072491."""
+        with rejects("0x80072491"):
+            dv.service.execute(RetrieveEntityChangesRequest(
+                entity_name="systemuser", columns=ColumnSet("fullname")))
