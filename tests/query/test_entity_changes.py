@@ -284,9 +284,9 @@ class TestRequest:
                 RetrieveEntityChangesRequest(entity_name="account", columns=ColumnSet())
             )
 
-    def test_message_not_supported_on_systemuser(self, dv: FakeDataverse, rejects: Rejects) -> None:
-        """systemuser does not list RetrieveEntityChanges: 0x80040315."""
-        with rejects("0x80040315"):
+    def test_systemuser_is_not_change_tracked(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """systemuser is not enabled for change tracking: 0x80072491."""
+        with rejects("0x80072491"):
             dv.service.execute(
                 RetrieveEntityChangesRequest(entity_name="systemuser", columns=ColumnSet())
             )
