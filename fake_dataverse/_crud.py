@@ -103,10 +103,6 @@ def _entity_key(
     return key
 
 
-def _check_table(ctx: ExecutionContext, logical_name: str) -> EntityMetadata:
-    return ctx.org.table(logical_name)
-
-
 # ---- write helpers (shared with the bulk messages) ---------------------------------------
 def create_row(ctx: ExecutionContext, table: EntityMetadata, entity: Entity) -> StoredRow:
     """Validate and store a new row.
@@ -247,7 +243,7 @@ def _require(value: Any, kind: type, name: str) -> Any:
 @message(CreateRequest)
 def _create(ctx: ExecutionContext, request: CreateRequest) -> CreateResponse:
     target = _require(request.target, Entity, "Target")
-    table = _check_table(ctx, target.logical_name)
+    table = ctx.org.table(target.logical_name)
     ctx.org.check_privilege(ctx.caller, table, "Create")
     row = create_row(ctx, table, target)
     return CreateResponse(
@@ -258,7 +254,7 @@ def _create(ctx: ExecutionContext, request: CreateRequest) -> CreateResponse:
 @message(RetrieveRequest)
 def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveResponse:
     target = _require(request.target, EntityReference, "Target")
-    table = _check_table(ctx, target.logical_name)
+    table = ctx.org.table(target.logical_name)
     ctx.org.check_privilege(ctx.caller, table, "Read")
     columns = request.column_set
     if columns is None:
@@ -271,7 +267,7 @@ def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveRespon
 @message(UpdateRequest)
 def _update(ctx: ExecutionContext, request: UpdateRequest) -> UpdateResponse:
     target = _require(request.target, Entity, "Target")
-    table = _check_table(ctx, target.logical_name)
+    table = ctx.org.table(target.logical_name)
     ctx.org.check_privilege(ctx.caller, table, "Write")
     update_row(ctx, table, target, request.concurrency_behavior)
     return UpdateResponse("Update", {SESSION_TOKEN: ctx.org.store.next_session_token()})
@@ -280,7 +276,7 @@ def _update(ctx: ExecutionContext, request: UpdateRequest) -> UpdateResponse:
 @message(UpsertRequest)
 def _upsert(ctx: ExecutionContext, request: UpsertRequest) -> UpsertResponse:
     target = _require(request.target, Entity, "Target")
-    table = _check_table(ctx, target.logical_name)
+    table = ctx.org.table(target.logical_name)
     row, created = upsert_row(ctx, table, target)
     reference = EntityReference(table.logical_name, row.id, _key_attributes(table, row))
     return UpsertResponse(
@@ -296,7 +292,7 @@ def _upsert(ctx: ExecutionContext, request: UpsertRequest) -> UpsertResponse:
 @message(DeleteRequest)
 def _delete(ctx: ExecutionContext, request: DeleteRequest) -> DeleteResponse:
     target = _require(request.target, EntityReference, "Target")
-    table = _check_table(ctx, target.logical_name)
+    table = ctx.org.table(target.logical_name)
     ctx.org.check_privilege(ctx.caller, table, "Delete")
     key = _reference_key(table, target, request.parameters)
     delete_row(

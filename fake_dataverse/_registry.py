@@ -69,11 +69,6 @@ def definition_for(name: str) -> MessageDefinition | None:
     return _MESSAGES.get(name)
 
 
-def registered_messages() -> list[str]:
-    """Return the names of every registered message."""
-    return sorted(_MESSAGES)
-
-
 def table_of_target(request: Any) -> str | None:
     """Return the table a request acts on, from its ``Target``/``Targets``/``EntityName``."""
     params: dict[str, Any] = request.parameters

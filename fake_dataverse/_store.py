@@ -134,13 +134,6 @@ class Store:
             self._purge(table, data)
             return iter(list(data.rows.values()))
 
-    def count(self, table: str) -> int:
-        """Return the number of live rows in a table."""
-        with self.lock:
-            data = self._table(table)
-            self._purge(table, data)
-            return len(data.rows)
-
     def changes_since(self, table: str, version: int) -> list[ChangeRecord]:
         """Return the change-log entries with a version above ``version``, oldest first."""
         with self.lock:
@@ -148,12 +141,6 @@ class Store:
             self._purge(table, data)
             start = bisect.bisect_right(data.change_versions, version)
             return data.changes[start:]
-
-    def first_change_version(self, table: str) -> int | None:
-        """Return the oldest version still in a table's change log, or None."""
-        with self.lock:
-            data = self._table(table)
-            return data.change_versions[0] if data.change_versions else None
 
     # ---- writes -----------------------------------------------------------------------
     def commit(
@@ -196,14 +183,6 @@ class Store:
             del data.rows[key]
             if self.ttl_emits_deletes:
                 self._log(data, ChangeRecord(self.next_version(now), key, True, now))
-
-    def truncate_change_log(self, table: str, before: dt.datetime) -> None:
-        """Drop change-log entries written before an instant (expired change tracking)."""
-        with self.lock:
-            data = self._table(table)
-            keep = [c for c in data.changes if c.at >= before]
-            data.changes = keep
-            data.change_versions = [c.version for c in keep]
 
     # ---- whole-store state -------------------------------------------------------------
     def clear(self) -> None:
