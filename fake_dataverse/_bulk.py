@@ -91,8 +91,14 @@ def _run_each(
         raise first.with_details(**{BULK_ERROR_DETAILS: json.dumps(details, separators=(",", ":"))})
 
 
-def _entity_id(entity: Entity) -> uuid.UUID | None:
-    return entity.id
+def _target_id(table: EntityMetadata) -> Callable[[Entity], uuid.UUID | None]:
+    """Return how to read a target's id: ``Entity.id``, else its primary key column."""
+
+    def id_of(entity: Entity) -> uuid.UUID | None:
+        value = entity.id or entity.get(table.primary_id_attribute)
+        return value if isinstance(value, uuid.UUID) else None
+
+    return id_of
 
 
 @message(CreateMultipleRequest)
@@ -109,7 +115,7 @@ def _create_multiple(
         ids.append(row.id)
         return row.id, 200
 
-    _run_each(items, apply, _entity_id)
+    _run_each(items, apply, _target_id(table))
     return CreateMultipleResponse(
         "CreateMultiple", {"Ids": ids, SESSION_TOKEN: ctx.org.store.next_session_token()}
     )
@@ -144,7 +150,7 @@ def _update_multiple(ctx: ExecutionContext, request: UpdateMultipleRequest) -> O
             seen.add(key)
         return update_row(ctx, table, entity).id, 200
 
-    _run_each(items, apply, _entity_id)
+    _run_each(items, apply, _target_id(table))
     return OrganizationResponse(
         "UpdateMultiple", {SESSION_TOKEN: ctx.org.store.next_session_token()}
     )
@@ -173,7 +179,7 @@ def _upsert_multiple(
         results.append(UpsertResponse("Upsert", {"RecordCreated": created, "Target": reference}))
         return row.id, 200
 
-    _run_each(items, apply, _entity_id)
+    _run_each(items, apply, _target_id(table))
     return UpsertMultipleResponse(
         "UpsertMultiple", {"Results": results, SESSION_TOKEN: ctx.org.store.next_session_token()}
     )

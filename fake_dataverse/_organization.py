@@ -154,7 +154,7 @@ class Organization:
             "modifiedon": now,
         }
         row = StoredRow(table="systemuser", id=user.id, partition=str(user.id), values=values)
-        self.store.commit(row, moment=now)
+        self.store.commit(row, moment=now, version_column="versionnumber")
         self.users[user.id] = user
 
     def user(self, user_id: uuid.UUID) -> User:

@@ -90,8 +90,13 @@ def _change_json(ctx: RequestContext, item: Any, selected: Any) -> dict[str, Any
     table = ctx.table
     if isinstance(item, NewOrUpdatedItem):
         entity = item.new_or_updated_entity
-        fill_nulls(table, entity, selected)
         etag = etag_of(ctx.org, table, entity)
+        if selected is not None:  # like a collection read: the key and the selected columns
+            kept = {table.primary_id_attribute, *(a.logical_name for a in selected)}
+            entity = entity.copy()
+            for name in set(entity.attributes) - kept:
+                del entity.attributes[name]
+        fill_nulls(table, entity, selected)
         return entity_json(table, entity, etag=etag, prefer=ctx.prefer)
     return {
         "@odata.context": f"{ctx.url.metadata_url}#{table.entity_set_name}/$deletedEntity",

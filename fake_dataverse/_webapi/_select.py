@@ -103,10 +103,9 @@ class Expansion:
     select: str | None
 
     @property
-    def context(self) -> str:
-        """Return how the expansion appears in ``@odata.context``."""
-        name = self.attribute.logical_name
-        return f"{name},{name}({self.select})" if self.select else name
+    def selection(self) -> str | None:
+        """Return ``createdby(fullname)`` for an expansion with ``$select`` (else None)."""
+        return f"{self.attribute.logical_name}({self.select})" if self.select else None
 
 
 def parse_expand(table: EntityMetadata, text: str | None) -> list[Expansion]:
@@ -159,8 +158,13 @@ def context_url(
     *,
     suffix: str = "",
 ) -> str:
-    """Return ``…/$metadata#backgroundoperations(a,b)/$entity`` and its variants."""
+    """Return ``…/$metadata#backgroundoperations(a,b)/$entity`` and its variants.
+
+    Expanded properties follow the selected ones, then their own selections, as Dataverse
+    writes them: ``(name,createdby,modifiedby,createdby(fullname),modifiedby(fullname))``.
+    """
     parts = [a.odata_name for a in selected] if selected is not None else []
-    parts += [e.context for e in expansions]
+    parts += [e.attribute.logical_name for e in expansions]
+    parts += [e.selection for e in expansions if e.selection is not None]
     shape = f"({','.join(parts)})" if parts else ""
     return f"{metadata_url}#{table.entity_set_name}{shape}{suffix}"

@@ -35,8 +35,7 @@ def _start(api: Api, fetch: str = "<fetch/>", prefer: str = "respond-async") -> 
 class TestRespondAsync:
     def test_accepted_with_status_monitor_location(self, api: Api, dv: FakeDataverse) -> None:
         """respond-async answers 202 with Location, the operation id and Preference-Applied."""
-        response = api.post(API, json={"FetchXml": "<fetch/>"},
-                            headers={"Prefer": "respond-async"})
+        response = api.post(API, json={"FetchXml": "<fetch/>"}, headers={"Prefer": "respond-async"})
         op = response.headers["x-ms-dyn-backgroundoperationid"]
         assert 202 == response.status_code
         assert f"{dv.url}/api/backgroundoperation/{op}" == response.headers["Location"]
@@ -50,8 +49,10 @@ class TestRespondAsync:
         response = api.post(API, json={"FetchXml": "<fetch/>"}, headers={"Prefer": prefer})
         op = response.headers["x-ms-dyn-backgroundoperationid"]
         assert (202, "callback") == (response.status_code, response.headers["Preference-Applied"])
-        assert {"backgroundOperationId": op,
-                "location": f"{dv.url}/api/backgroundoperation/{op}"} == response.json()
+        assert {
+            "backgroundOperationId": op,
+            "location": f"{dv.url}/api/backgroundoperation/{op}",
+        } == response.json()
         dv.background.run_all()
         assert "https://hooks.example/done" == dv.background.callbacks[0].url
 
@@ -74,31 +75,44 @@ class TestStatusMonitor:
         monitor = f"{dv.url}/api/backgroundoperation/{op}"
         first = api.get(monitor)
         assert (200, {"backgroundOperationStateCode": 0, "backgroundOperationStatusCode": 0}) == (
-            first.status_code, first.json())
+            first.status_code,
+            first.json(),
+        )
         assert first.headers["Content-Type"].startswith("application/json")
         dv.background.start()
         assert 20 == api.get(monitor).json()["backgroundOperationStatusCode"]
         dv.background.finish()
-        assert {"backgroundOperationStateCode": 3, "backgroundOperationStatusCode": 30,
-                "AnnotationId": "bb26025c-cbe6-ed11-a7c6-000d3a9933c9"} == api.get(monitor).json()
+        assert {
+            "backgroundOperationStateCode": 3,
+            "backgroundOperationStatusCode": 30,
+            "AnnotationId": "bb26025c-cbe6-ed11-a7c6-000d3a9933c9",
+        } == api.get(monitor).json()
 
     def test_failure_shows_the_error(self, api: Api, dv: FakeDataverse) -> None:
         """A failed operation shows its error code and message, no outputs."""
         op = _start(api, fetch="bad")
         dv.background.run_all()
         body = api.get(f"{dv.url}/api/backgroundoperation/{op}").json()
-        assert (31, "Access is denied.") == (body["backgroundOperationStatusCode"],
-                                             body["backgroundOperationErrorMessage"])
+        assert (31, "Access is denied.") == (
+            body["backgroundOperationStatusCode"],
+            body["backgroundOperationErrorMessage"],
+        )
 
     def test_delete_cancels(self, api: Api, dv: FakeDataverse) -> None:
         """DELETE asks to cancel: 200 with 2/22; the operation then ends Canceled, never run."""
         op = _start(api)
         response = api.delete(f"{dv.url}/api/backgroundoperation/{op}")
         assert (200, {"backgroundOperationStateCode": 2, "backgroundOperationStatusCode": 22}) == (
-            response.status_code, response.json())
+            response.status_code,
+            response.json(),
+        )
         dv.background.run_all()
-        assert 32 == api.get(f"{dv.url}/api/backgroundoperation/{op}").json()[
-            "backgroundOperationStatusCode"]
+        assert (
+            32
+            == api.get(f"{dv.url}/api/backgroundoperation/{op}").json()[
+                "backgroundOperationStatusCode"
+            ]
+        )
 
     def test_delete_after_the_end_is_refused(self, api: Api, dv: FakeDataverse) -> None:
         """Canceling a finished operation is 400 and changes nothing."""
@@ -107,16 +121,17 @@ class TestStatusMonitor:
         before = store_state(dv)
         response = api.delete(f"{dv.url}/api/backgroundoperation/{op}")
         assert 400 == response.status_code
-        assert ("Canceling background operation is not allowed after it is in terminal state."
-                == response.json()["error"]["message"])
+        assert (
+            "Canceling background operation is not allowed after it is in terminal state."
+            == response.json()["error"]["message"]
+        )
         assert before == store_state(dv)
 
     def test_unknown_operation(self, api: Api, dv: FakeDataverse) -> None:
         """An unknown id is 404 0x80048d02; a malformed one too."""
         for op in ("6f1c2b1e-0d5a-4d8e-9c1a-5b7e2f3d4a10", "not-a-guid"):
             response = api.get(f"{dv.url}/api/backgroundoperation/{op}")
-            assert (404, "0x80048d02") == (response.status_code,
-                                           response.json()["error"]["code"])
+            assert (404, "0x80048d02") == (response.status_code, response.json()["error"]["code"])
 
     def test_only_get_and_delete(self, api: Api, dv: FakeDataverse) -> None:
         """The status monitor takes GET and DELETE only."""

@@ -78,7 +78,9 @@ class TestEntityDefinitions:
         ).json()
         assert body["EntitySetName"] == "backgroundoperations"
         assert body["PrimaryImageAttribute"] is None
-        assert body["@odata.context"].endswith("#EntityDefinitions/$entity")
+        assert body["@odata.context"].endswith(
+            "#EntityDefinitions(EntitySetName,PrimaryIdAttribute,PrimaryImageAttribute)/$entity"
+        )
 
     def test_full_definition_reports_elastic_and_change_tracking(self, api: Api) -> None:
         """The table's definition: TableType Elastic, change tracking on, labels."""
