@@ -1,0 +1,186 @@
+"""The background-operations client, tested offline with the fake-dataverse pytest plugin.
+
+The ``dataverse`` fixture gives each test a fresh fake organization and routes the client's
+``requests`` calls to it; the strategies generate the rows and steps.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fake_dataverse import DataverseError, Entity, FakeDataverse, OptionSetValue
+from fake_dataverse.strategies import DataverseStateMachine, isolate_examples, records
+
+from .bgops_client import (
+    BackgroundOperationsClient,
+    DataverseApiError,
+    OperationTimeoutError,
+    Replica,
+)
+
+EXPORT = "sample_ExportDataUsingFetchXmlToAnnotation"
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def export(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The custom API the tests run in the background."""
+    if "<fetch" not in inputs.get("FetchXml", ""):
+        raise DataverseError("FetchXml is required.")
+    return {"AnnotationId": "bb26025c-cbe6-ed11-a7c6-000d3a9933c9"}
+
+
+@pytest.fixture
+def client(dataverse: FakeDataverse) -> BackgroundOperationsClient:
+    """A client whose waits advance the fake clock, while Dataverse works one step at a time."""
+    dataverse.background.register(EXPORT, export)
+
+    def sleep(seconds: float) -> None:
+        dataverse.clock.advance(seconds)
+        pending = dataverse.background.pending()
+        if pending:
+            try:
+                dataverse.background.start(pending[0])  # Ready (or canceled before it ran)
+            except LookupError:
+                dataverse.background.finish(pending[0])  # already started: it ends now
+
+    return BackgroundOperationsClient(dataverse.url, "token", sleep=sleep)
+
+
+class TestRunInBackground:
+    def test_start_and_wait_until_it_succeeds(self, client: BackgroundOperationsClient) -> None:
+        """A started export ends Succeeded with its output parameters."""
+        operation_id = client.start(EXPORT, {"FetchXml": "<fetch><entity name='account'/></fetch>"})
+        assert (0, 0) == (client.get(operation_id).state, client.get(operation_id).status)
+        done = client.wait(operation_id)
+        assert (3, 30, True) == (done.state, done.status, done.succeeded)
+        assert {"AnnotationId": "bb26025c-cbe6-ed11-a7c6-000d3a9933c9"} == done.outputs
+
+    def test_a_failing_operation_is_retried_then_fails(
+        self, client: BackgroundOperationsClient
+    ) -> None:
+        """Without FetchXml the API fails; after three retries the operation is Failed."""
+        done = client.wait(client.start(EXPORT, {"FetchXml": ""}))
+        assert (3, 31, 3) == (done.state, done.status, done.retry_count)
+        assert "FetchXml is required." == done.error_message
+
+    def test_wait_gives_up_after_the_timeout(
+        self, dataverse: FakeDataverse, client: BackgroundOperationsClient
+    ) -> None:
+        """An operation nobody runs makes wait() time out (no real time passes)."""
+        client.sleep = dataverse.clock.advance
+        operation_id = client.start(EXPORT, {"FetchXml": "<fetch/>"})
+        with pytest.raises(OperationTimeoutError):
+            client.wait(operation_id, poll_seconds=60, timeout_seconds=300)
+        assert dataverse.clock.now().isoformat() == "2026-01-01T09:05:00+00:00"
+
+    def test_cancel_before_it_starts(
+        self, dataverse: FakeDataverse, client: BackgroundOperationsClient
+    ) -> None:
+        """Canceled before it starts, the operation never runs and ends Canceled."""
+        operation_id = client.start(EXPORT, {"FetchXml": "<fetch/>"})
+        client.cancel(operation_id)
+        assert 22 == client.get(operation_id).status
+        assert 32 == client.wait(operation_id).status
+
+    def test_cancel_after_completion_is_refused(self, client: BackgroundOperationsClient) -> None:
+        """Dataverse refuses to cancel a completed operation; the client raises its error."""
+        operation_id = client.start(EXPORT, {"FetchXml": "<fetch/>"})
+        client.wait(operation_id)
+        with pytest.raises(DataverseApiError) as caught:
+            client.cancel(operation_id)
+        assert (400, "0x80040203") == (caught.value.status, caught.value.code)
+        assert "terminal state" in caught.value.message
+
+    def test_throttled_requests_are_retried(
+        self, dataverse: FakeDataverse, client: BackgroundOperationsClient
+    ) -> None:
+        """A 429 with Retry-After is waited out, then the request succeeds."""
+        operation_id = client.start(EXPORT, {"FetchXml": "<fetch/>"})
+        waits: list[float] = []
+        client.sleep = waits.append
+        dataverse.faults.throttle(retry_after=7, times=2)
+        assert operation_id == client.get(operation_id).id
+        assert [7.0, 7.0] == waits
+
+    def test_unknown_operation_is_a_404(self, client: BackgroundOperationsClient) -> None:
+        """Reading an id that does not exist raises the Web API's 404 error."""
+        with pytest.raises(DataverseApiError) as caught:
+            client.get(uuid.UUID(int=1))
+        assert (404, "0x80048d02") == (caught.value.status, caught.value.code)
+
+
+class TestSync:
+    @pytest.mark.dataverse(
+        rows=[
+            {"name": "export", "backgroundoperationstatecode": 3},
+            {"name": "import", "backgroundoperationstatecode": 2},
+        ]
+    )
+    def test_first_sync_copies_everything(
+        self, dataverse: FakeDataverse, client: BackgroundOperationsClient
+    ) -> None:
+        """The first sync reads every operation (the marker seeded two)."""
+        replica = client.sync(Replica())
+        assert {("export", 3, 30), ("import", 2, 20)} == {
+            (op.name, op.state, op.status) for op in replica.operations.values()
+        }
+        assert replica.delta_link is not None
+
+    def test_later_syncs_apply_changes_and_deletes(
+        self, dataverse: FakeDataverse, client: BackgroundOperationsClient
+    ) -> None:
+        """After changes, the delta sync updates, adds and removes operations."""
+        svc = dataverse.service
+        kept = svc.create(Entity("backgroundoperation", name="kept"))
+        gone = svc.create(Entity("backgroundoperation", name="gone"))
+        replica = client.sync(Replica())
+        svc.update(
+            Entity("backgroundoperation", kept, backgroundoperationstatecode=OptionSetValue(3))
+        )
+        svc.delete("backgroundoperation", gone)
+        new = svc.create(Entity("backgroundoperation", name="new"))
+        client.sync(replica)
+        assert {kept, new} == set(replica.operations)
+        assert 30 == replica.operations[kept].status
+
+    @isolate_examples
+    @settings(max_examples=25, deadline=None)
+    @given(bodies=st.lists(records(), max_size=8), page=st.integers(1, 3))
+    def test_replica_equals_the_table(
+        self, dataverse: FakeDataverse, bodies: list[dict[str, Any]], page: int
+    ) -> None:
+        """Whatever rows exist, a full sync (paged) copies exactly them."""
+        client = BackgroundOperationsClient(dataverse.url, "token")
+        for body in bodies:
+            client._send("POST", f"{client.api}/backgroundoperations", json=body)
+        replica = client.sync(Replica())
+        assert {row.id for row in dataverse.rows()} == set(replica.operations)
+
+
+class SyncMachine(DataverseStateMachine):
+    """Random writes, and after each one the client's incremental sync must match the table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.client = BackgroundOperationsClient(self.dataverse.url, "token")
+        self.replica = Replica()
+
+    def create_row(self, body: dict[str, Any]) -> uuid.UUID:
+        reply = self.client._send("POST", f"{self.client.api}/backgroundoperations", json=body)
+        (row_id,) = GUID.findall(reply.headers["OData-EntityId"])
+        return uuid.UUID(row_id)
+
+    def teardown(self) -> None:
+        self.client.sync(self.replica)
+        assert set(self.model) == set(self.replica.operations)
+        super().teardown()
+
+
+TestSyncMachine = SyncMachine.TestCase
+TestSyncMachine.settings = settings(max_examples=15, stateful_step_count=10, deadline=None)
