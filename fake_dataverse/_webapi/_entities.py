@@ -141,6 +141,19 @@ def _patch_request(ctx: RequestContext, address: RowAddress, entity: Entity) -> 
     return UpsertRequest(target=entity)
 
 
+def _with_body_partition(address: RowAddress, entity: Entity) -> RowAddress:
+    """Return the address, taking the partition from the body when the URL names none.
+
+    An elastic row's ``partitionid`` in a PATCH body identifies the row (it is never changed),
+    so the write, its ``OData-EntityId`` and a ``return=representation`` read all use it.
+    """
+    part = address.table.partition_attribute
+    value = entity.get(part) if part else None
+    if address.partition is not None or not isinstance(value, str):
+        return address
+    return RowAddress(address.table, address.id, value)
+
+
 @route("entity", "PATCH")
 def _update(ctx: RequestContext) -> HttpResponse:
     """PATCH a row: update with ``If-Match``, create-only with ``If-None-Match: *``, else upsert.
@@ -150,8 +163,9 @@ def _update(ctx: RequestContext) -> HttpResponse:
             0x80040237; validation faults.
     """
     _check_read_options(ctx)
-    address = row_address(ctx)
-    request = _patch_request(ctx, address, _body_entity(ctx))
+    entity = _body_entity(ctx)
+    address = _with_body_partition(row_address(ctx), entity)
+    request = _patch_request(ctx, address, entity)
     response = ctx.service.execute(request)
     created = isinstance(response, CreateResponse) or (
         isinstance(response, UpsertResponse) and response.record_created
