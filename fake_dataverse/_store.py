@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._clock import Clock, IdFactory, dotnet_ticks
+from fake_dataverse._store_index import IndexKey, TableIndex, index_key
 
 __all__ = ["ChangeRecord", "RowKey", "Store", "StoreSnapshot", "StoredRow", "etag_for"]
 
@@ -66,6 +67,14 @@ class _TableData:
     changes: list[ChangeRecord] = attrs.field(factory=list)
     change_versions: list[int] = attrs.field(factory=list)
     expiry: list[tuple[dt.datetime, int, RowKey]] = attrs.field(factory=list)
+    index: TableIndex = attrs.field(factory=TableIndex)
+
+
+def _walk(data: _TableData, keys: Iterator[IndexKey]) -> Iterator[StoredRow]:
+    for key in keys:
+        row = data.rows.get((key[2], key[1]))
+        if row is not None:
+            yield row
 
 
 @attrs.frozen
@@ -134,6 +143,20 @@ class Store:
             self._purge(table, data)
             return iter(list(data.rows.values()))
 
+    def ordered_rows(
+        self, table: str, *, after: RowKey | None = None, partition: str | None = None
+    ) -> Iterator[StoredRow]:
+        """Yield live rows in (id, partition) order, strictly after ``after``, lazily.
+
+        ``partition`` keeps only that partition's rows. Call it under :attr:`lock` and read the
+        rows before the next write.
+        """
+        with self.lock:
+            data = self._table(table)
+            self._purge(table, data)
+        start: IndexKey | None = None if after is None else index_key(*after)
+        return _walk(data, data.index.after(start, partition))
+
     def changes_since(self, table: str, version: int) -> list[ChangeRecord]:
         """Return the change-log entries with a version above ``version``, oldest first."""
         with self.lock:
@@ -156,6 +179,8 @@ class Store:
             row.etag = etag_for(row.version, moment)
             if version_column is not None:
                 row.values[version_column] = row.version
+            if row.key not in data.rows:
+                data.index.add(*row.key)
             data.rows[row.key] = row
             self._log(data, ChangeRecord(row.version, row.key, deleted=False, at=moment))
             if row.expires_at is not None:
@@ -167,6 +192,7 @@ class Store:
         with self.lock:
             data = self._table(table)
             if data.rows.pop(key, None) is not None:
+                data.index.remove(*key)
                 self._log(data, ChangeRecord(self.next_version(moment), key, True, moment))
 
     def _log(self, data: _TableData, record: ChangeRecord) -> None:
@@ -181,6 +207,7 @@ class Store:
             if row is None or row.version != version:
                 continue  # rewritten or deleted since: that later write decides
             del data.rows[key]
+            data.index.remove(*key)
             if self.ttl_emits_deletes:
                 self._log(data, ChangeRecord(self.next_version(now), key, True, now))
 

@@ -1,14 +1,20 @@
 """Run a bound query against the store: filter, sort, page (or aggregate), count.
 
 Paging: a page is the ``page_size`` smallest rows by the full sort key (orders, then the primary
-key). With a paging cookie the page starts strictly after the cookie's last key, so the cost of
-a page does not grow with its number and rows written between page reads are neither skipped
-nor repeated. Without a cookie, page *k* skips the first ``(k - 1) * page_size`` rows.
+key, then the partition). With a paging cookie the page starts strictly after the cookie's last
+key, so rows written between page reads are neither skipped nor repeated. Without a cookie,
+page *k* skips the first ``(k - 1) * page_size`` rows.
+
+In the default order (primary key ascending) rows are read from the store's (id, partition)
+index from the cookie on, so a page costs the rows it reads, not the table; other orders, counts,
+``distinct`` and aggregates evaluate every row.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +27,7 @@ from fake_dataverse._query._evaluate import SortColumn, key_of, matches, sort_co
 from fake_dataverse._query._model import Query
 from fake_dataverse._query._operators import EvaluationContext, normalise
 from fake_dataverse._query._paging import build_cookie, parse_cookie
-from fake_dataverse._store import Store, StoredRow
+from fake_dataverse._store import RowKey, Store, StoredRow
 
 __all__ = ["MAX_PAGE_SIZE", "TOTAL_RECORD_COUNT_LIMIT", "QueryPage", "check_paging", "run_query"]
 
@@ -77,7 +83,7 @@ def _distinct(query: Query, table: EntityMetadata, rows: list[StoredRow]) -> lis
     names = query.columns or tuple(a.logical_name for a in table.stored_attributes())
     columns = sort_columns(query.orders, table.primary_id_attribute)
     seen: dict[tuple[Any, ...], StoredRow] = {}
-    for row in sorted(rows, key=lambda r: sort_key(columns, r.values)):
+    for row in sorted(rows, key=lambda r: (sort_key(columns, r.values), r.partition)):
         seen.setdefault(tuple(normalise(row.values.get(n)) for n in names), row)
     return list(seen.values())
 
@@ -89,23 +95,89 @@ def _smallest(
     return [rows[item[2]] for item in heapq.nsmallest(count, keyed)]
 
 
+def _partition_column(table: EntityMetadata, columns: Sequence[SortColumn]) -> str | None:
+    """Return the column a cookie adds after the sort columns to name the last row's partition."""
+    name = table.partition_attribute
+    return None if name is None or any(n == name for n, _ in columns) else name
+
+
+@attrs.frozen
+class _Resume:
+    """Where a cookie's page ended: the last row's sort key and its (id, partition) store key."""
+
+    sort_key: tuple[Any, ...]
+    row_key: RowKey
+
+
+def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) -> _Resume | None:
+    if not query.paging_cookie:
+        return None
+    text = query.paging_cookie
+    cookie = parse_cookie(table, columns, text, _partition_column(table, columns))
+    if cookie.page != query.page_number - 1:
+        raise errors.InvalidPagingCookie()
+    row_id = cookie.last[[name for name, _ in columns].index(table.primary_id_attribute)]
+    if not isinstance(row_id, uuid.UUID):
+        raise errors.InvalidPagingCookie()
+    row_key = (row_id, cookie.partition or str(row_id))
+    return _Resume(key_of(columns, cookie.last), row_key)
+
+
 def _page(
     table: EntityMetadata, query: Query, rows: list[StoredRow], page_size: int
 ) -> tuple[list[StoredRow], bool, tuple[SortColumn, ...]]:
     columns = sort_columns(query.orders, table.primary_id_attribute)
     if query.top is not None:
         return _smallest(query.top, rows, columns), False, columns
-    if query.paging_cookie:
-        cookie = parse_cookie(table, columns, query.paging_cookie)
-        if cookie.page != query.page_number - 1:
-            raise errors.InvalidPagingCookie()
-        after = key_of(columns, cookie.last)
-        rows = [r for r in rows if sort_key(columns, r.values) > after]
-        skip = 0
+    resume = _resume(table, query, columns)
+    skip = 0
+    if resume is not None:
+        after = (resume.sort_key, resume.row_key[1])
+        rows = [r for r in rows if (sort_key(columns, r.values), r.partition) > after]
     else:
         skip = (query.page_number - 1) * page_size
     taken = _smallest(skip + page_size + 1, rows, columns)[skip:]
     return taken[:page_size], len(taken) > page_size, columns
+
+
+def _uses_index(table: EntityMetadata, query: Query) -> bool:
+    """Return True when the query reads rows in the store's (id, partition) order."""
+    plain = not (
+        query.aggregates or query.group_by or query.distinct or query.return_total_record_count
+    )
+    pk = table.primary_id_attribute
+    return plain and sort_columns(query.orders, pk) == ((pk, False),)
+
+
+def _indexed_page(
+    store: Store, table: EntityMetadata, query: Query, ctx: EvaluationContext, page_size: int
+) -> tuple[list[StoredRow], bool, tuple[SortColumn, ...]]:
+    """Page through the store's primary-key index: the cost is the rows read, not the table."""
+    columns = sort_columns(query.orders, table.primary_id_attribute)
+    resume = None if query.top is not None else _resume(table, query, columns)
+    rows = store.ordered_rows(
+        query.table,
+        after=None if resume is None else resume.row_key,
+        partition=query.partition_id,
+    )
+    matching = (r for r in rows if matches(query.filter, r.values, ctx))
+    if query.top is not None:
+        return list(itertools.islice(matching, query.top)), False, columns
+    skip = 0 if resume is not None else (query.page_number - 1) * page_size
+    taken = list(itertools.islice(matching, skip, skip + page_size + 1))
+    return taken[:page_size], len(taken) > page_size, columns
+
+
+def _cookie(
+    table: EntityMetadata, query: Query, columns: Sequence[SortColumn], page: list[StoredRow]
+) -> str | None:
+    if not page or query.top is not None:
+        return None
+    first, last = page[0], page[-1]
+    partition = _partition_column(table, columns)
+    if partition is not None and last.values.get(partition) is not None:
+        columns = (*columns, (partition, False))
+    return build_cookie(columns, query.page_number, first.values, last.values)
 
 
 def run_query(
@@ -123,6 +195,12 @@ def run_query(
             the faults of :func:`check_paging` and of aggregation.
     """
     check_paging(query)
+    page_size = min(query.page_size or MAX_PAGE_SIZE, max_page_size)
+    if _uses_index(table, query):
+        page, more, columns = _indexed_page(store, table, query, ctx, page_size)
+        return QueryPage(
+            rows=tuple(page), more_records=more, paging_cookie=_cookie(table, query, columns, page)
+        )
     rows = _matching(store, query, ctx)
     if query.aggregates or query.group_by:
         check_aggregate(table, query)
@@ -135,11 +213,8 @@ def run_query(
         )
     if query.distinct:
         rows = _distinct(query, table, rows)
-    page_size = min(query.page_size or MAX_PAGE_SIZE, max_page_size)
     page, more, columns = _page(table, query, rows, page_size)
-    cookie = None
-    if page and query.top is None:
-        cookie = build_cookie(columns, query.page_number, page[0].values, page[-1].values)
+    cookie = _cookie(table, query, columns, page)
     return QueryPage(
         rows=tuple(page),
         more_records=more,

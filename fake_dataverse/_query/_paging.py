@@ -1,9 +1,11 @@
 """Paging cookies: Dataverse's ``<cookie page="1"><col last="…" first="…" />…</cookie>`` format.
 
 A cookie holds one element per sort column (the query's orders, then the primary key), each
-with the first and last row's value on the page (``lastnull="1"`` for a null value). The next
-page resumes strictly after the last row's full sort key, so rows inserted or deleted between
-page reads are neither skipped nor repeated.
+with the first and last row's value on the page (``lastnull="1"`` for a null value), then, when
+the last row lives in a custom partition, the partition column's element: the full sort key ends
+with the partition, since rows may share an id across partitions. The next page resumes strictly
+after the last row's full sort key, so rows inserted or deleted between page reads are neither
+skipped nor repeated.
 
 For the Web API's FetchXML paging annotation (``@Microsoft.Dynamics.CRM.fetchxmlpagingcookie``)
 use :func:`fetchxml_paging_cookie_annotation` on ``EntityCollection.paging_cookie``; it returns
@@ -40,6 +42,7 @@ class PagingCookie:
 
     page: int
     last: tuple[Any, ...]
+    partition: str | None = None
 
 
 def _text(value: Any) -> str:
@@ -90,8 +93,16 @@ def _last_value(table: EntityMetadata, element: ET.Element) -> Any:
         raise _invalid() from None
 
 
-def parse_cookie(table: EntityMetadata, columns: Sequence[SortColumn], text: str) -> PagingCookie:
+def parse_cookie(
+    table: EntityMetadata,
+    columns: Sequence[SortColumn],
+    text: str,
+    partition_column: str | None = None,
+) -> PagingCookie:
     """Parse a paging cookie written for this sort.
+
+    ``partition_column`` names the element that may follow the sort columns with the last row's
+    partition (cookies of rows in a custom partition carry it).
 
     Raises:
         InvalidPagingCookie: 0x8004112a when the text is not such a cookie.
@@ -104,9 +115,16 @@ def parse_cookie(table: EntityMetadata, columns: Sequence[SortColumn], text: str
     children = list(root)
     if root.tag != "cookie" or not page_text.isdigit() or int(page_text) < 1:
         raise _invalid()
-    if [child.tag for child in children] != [name for name, _ in columns]:
+    names = [name for name, _ in columns]
+    tags = [child.tag for child in children]
+    partition = None
+    if partition_column is not None and tags == [*names, partition_column]:
+        partition = _last_value(table, children.pop())
+        if partition is None:
+            raise _invalid()
+    elif tags != names:
         raise _invalid()
-    return PagingCookie(int(page_text), tuple(_last_value(table, c) for c in children))
+    return PagingCookie(int(page_text), tuple(_last_value(table, c) for c in children), partition)
 
 
 def fetchxml_paging_cookie_annotation(paging_cookie: str, page: int) -> str:
