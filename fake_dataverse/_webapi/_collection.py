@@ -73,6 +73,18 @@ def _aliased(table: EntityMetadata, value: AliasedValue) -> Any:
     return inner
 
 
+def _aggregate_row(
+    table: EntityMetadata, query: Query, values: Mapping[str, Any], *, nulls: bool
+) -> dict[str, Any]:
+    """Return one aggregate row; with ``nulls`` every alias appears (null without values)."""
+    row: dict[str, Any] = {}
+    if nulls:
+        aliases = [g.alias for g in query.group_by] + [a.alias for a in query.aggregates]
+        row = dict.fromkeys(aliases)
+    row.update({alias: _aliased(table, value) for alias, value in values.items()})
+    return row
+
+
 def _rows_json(
     ctx: RequestContext,
     table: EntityMetadata,
@@ -84,7 +96,7 @@ def _rows_json(
     """Return the page's rows as entity objects (or aggregate rows)."""
     selected = parse_select(table, ctx.url.query.get("$select")) if nulls else []
     if query.aggregates or query.group_by:
-        return [{a: _aliased(table, v) for a, v in row.attributes.items()} for row in rows]
+        return [_aggregate_row(table, query, row.attributes, nulls=nulls) for row in rows]
     items = []
     for entity in rows:
         if nulls:
