@@ -32,14 +32,16 @@ class Preferences:
 
 
 def annotation_selected(patterns: tuple[str, ...], annotation: str) -> bool:
-    """Return True when a pattern list (``*``, ``A.B.*``, exact names) covers an annotation."""
+    """Return True when a pattern list covers an annotation.
+
+    Patterns are ``*``, exact names, and names ending in ``*`` that match by prefix:
+    ``A.B.*`` and, as Microsoft's own example writes it, ``Microsoft.PowerApps.CDS.ErrorDetails*``.
+    """
     selected = False
     for pattern in patterns:
         excluded = pattern.startswith("-")
         name = pattern[1:] if excluded else pattern
-        hit = name == "*" or name == annotation
-        if name.endswith(".*"):
-            hit = annotation.startswith(name[:-1])
+        hit = name == annotation or (name.endswith("*") and annotation.startswith(name[:-1]))
         if hit:
             if excluded:
                 return False
