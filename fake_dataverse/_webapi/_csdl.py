@@ -16,6 +16,8 @@ _BULK_ACTIONS = {
     "DeleteMultiple": None,
 }
 _CORE = "Org.OData.Core.V1"
+_CAPABILITIES = "Org.OData.Capabilities.V1"
+_VOCABULARIES = "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/"
 
 
 def _attr(name: str, value: str) -> str:
@@ -101,7 +103,19 @@ def _actions() -> list[str]:
     return lines
 
 
-def _entity_set(table: EntityMetadata, sets: dict[str, str]) -> list[str]:
+def _change_tracking(table: EntityMetadata) -> list[str]:
+    """Return the entity set's ``ChangeTracking`` annotation (change-tracked tables only)."""
+    if not table.change_tracking_enabled:
+        return []
+    return [
+        f'<Annotation Term="{_CAPABILITIES}.ChangeTracking"><Record>'
+        '<PropertyValue Property="Supported" Bool="true"/></Record></Annotation>'
+    ]
+
+
+def _entity_set(
+    table: EntityMetadata, sets: dict[str, str], *, annotations: bool = False
+) -> list[str]:
     lines = [
         f"<EntitySet {_attr('Name', table.entity_set_name)} "
         f"{_attr('EntityType', 'Microsoft.Dynamics.CRM.' + table.logical_name)}>"
@@ -112,21 +126,33 @@ def _entity_set(table: EntityMetadata, sets: dict[str, str]) -> list[str]:
                 f"<NavigationPropertyBinding {_attr('Path', attr.logical_name)} "
                 f"{_attr('Target', sets[attr.targets[0]])}/>"
             )
+    if annotations:
+        lines += _change_tracking(table)
     lines.append("</EntitySet>")
     return lines
 
 
-def csdl(tables: Iterable[EntityMetadata]) -> str:
-    """Return the CSDL document describing the tables, their keys, properties and actions."""
+def csdl(tables: Iterable[EntityMetadata], *, annotations: bool = False) -> str:
+    """Return the CSDL document describing the tables, their keys, properties and actions.
+
+    ``annotations`` (``$metadata?annotations=true``) adds the annotations Dataverse leaves out by
+    default: ``Org.OData.Capabilities.V1.ChangeTracking`` on change-tracked entity sets.
+    """
     tables = list(tables)
     sets = {t.logical_name: t.entity_set_name for t in tables}
     by_name = {t.logical_name: t for t in tables}
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
-        '<edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/'
-        'Org.OData.Core.V1.xml"><edmx:Include Namespace="Org.OData.Core.V1" Alias="Core"/>'
-        "</edmx:Reference>",
+        f'<edmx:Reference Uri="{_VOCABULARIES}{_CORE}.xml"><edmx:Include Namespace="{_CORE}" '
+        'Alias="Core"/></edmx:Reference>',
+    ]
+    if annotations:
+        lines.append(
+            f'<edmx:Reference Uri="{_VOCABULARIES}{_CAPABILITIES}.xml"><edmx:Include '
+            f'Namespace="{_CAPABILITIES}" Alias="Capabilities"/></edmx:Reference>'
+        )
+    lines += [
         "<edmx:DataServices>",
         '<Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" '
         'xmlns="http://docs.oasis-open.org/odata/ns/edm">',
@@ -137,6 +163,6 @@ def csdl(tables: Iterable[EntityMetadata]) -> str:
     lines += _actions()
     lines.append('<EntityContainer Name="System">')
     for table in tables:
-        lines += _entity_set(table, sets)
+        lines += _entity_set(table, sets, annotations=annotations)
     lines += ["</EntityContainer>", "</Schema>", "</edmx:DataServices>", "</edmx:Edmx>"]
     return "\n".join(lines)

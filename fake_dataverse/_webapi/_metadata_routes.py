@@ -48,8 +48,12 @@ def _service_document(ctx: RequestContext) -> HttpResponse:
 
 @route("metadata", "GET")
 def _metadata_document(ctx: RequestContext) -> HttpResponse:
-    """GET ``$metadata``: the CSDL document."""
-    return text_reply(200, csdl(ctx.org.metadata), "application/xml")
+    """GET ``$metadata``: the CSDL document (``?annotations=true`` or the ``Prefer`` header adds
+    the annotations left out by default)."""
+    annotations = ctx.url.query.get("annotations") == "true" or ctx.prefer.wants(
+        "Org.OData.Capabilities.V1.ChangeTracking"
+    )
+    return text_reply(200, csdl(ctx.org.metadata, annotations=annotations), "application/xml")
 
 
 def _select(item: dict[str, Any], text: str | None, type_name: str) -> dict[str, Any]:
