@@ -62,6 +62,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.fail(str(error), pytrace=False)
 
 
+_ISOLATE_HINT = (
+    "A @given test shares its function-scoped `dataverse` fixture between examples. Put "
+    "@fake_dataverse.strategies.isolate_examples above @given (and @settings): every example "
+    "then starts from the fixture's fresh organization."
+)
+
+
+def pytest_exception_interact(
+    node: pytest.Item | pytest.Collector, call: pytest.CallInfo[object], report: pytest.TestReport
+) -> None:
+    """Say how to fix Hypothesis' function-scoped-fixture complaint about ``dataverse``."""
+    fixtures = getattr(node, "fixturenames", ())
+    error = call.excinfo.value if call.excinfo is not None else None
+    if error is not None and "function_scoped_fixture" in str(error) and "dataverse" in fixtures:
+        report.sections.append(("fake-dataverse", _ISOLATE_HINT))
+
+
 def _uses_responses_activate(request: pytest.FixtureRequest) -> bool:
     import responses
 

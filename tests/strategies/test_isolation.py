@@ -68,4 +68,6 @@ class TestIsolateExamples:
         )
         result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
         result.assert_outcomes(failed=1)
-        result.stdout.fnmatch_lines(["*function_scoped_fixture*"])
+        result.stdout.fnmatch_lines(
+            ["*function_scoped_fixture*", "*Put @fake_dataverse.strategies.isolate_examples above*"]
+        )
