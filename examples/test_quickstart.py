@@ -1,5 +1,7 @@
 """The README's quick start, run as a test."""
 
+import pytest
+
 from fake_dataverse import DataverseError, Entity, FakeDataverse, OptionSetValue
 
 
@@ -11,9 +13,6 @@ def test_quickstart() -> None:
     svc.update(Entity("backgroundoperation", op_id, backgroundoperationstatecode=OptionSetValue(2)))
     row = svc.retrieve("backgroundoperation", op_id, ["backgroundoperationstatuscode"])
     assert row["backgroundoperationstatuscode"] == OptionSetValue(20)
-    try:
+    with pytest.raises(DataverseError) as rejected:
         svc.create(Entity("backgroundoperation", priority=11))
-    except DataverseError as error:
-        assert error.error_code == -2147204305
-    else:
-        raise AssertionError("priority 11 must be rejected")
+    assert rejected.value.error_code == -2147204305

@@ -9,7 +9,7 @@ import pytest
 
 # Loaded once here so that pytester's in-process runs (which drop modules they import) are fast.
 import conftest_plugin._session  # noqa: F401
-import fake_dataverse._webapi._app  # noqa: F401
+import fake_dataverse._webapi._app
 import fake_dataverse.strategies  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -215,6 +215,24 @@ class TestMarker:
         run(pytester, "--markers").stdout.fnmatch_lines(["@pytest.mark.dataverse(url=*"])
 
 
+class TestMisuse:
+    def test_calling_the_fixture_directly_says_how_to_use_it(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        """Calling the fixture function by hand fails with pytest's advice to request it."""
+        pytester.makepyfile(
+            """
+            from conftest_plugin.plugin import dataverse
+
+            def test_it():
+                dataverse()
+            """
+        )
+        result = run(pytester)
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines(["*Fixture \"dataverse\" called directly*"])
+
+
 class TestOptions:
     def test_ini_values_and_command_line(self, pytester: pytest.Pytester) -> None:
         """ini values set suite-wide defaults; --dataverse-* options override them."""

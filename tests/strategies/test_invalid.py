@@ -159,11 +159,28 @@ class TestInvalidRecordsOverHttp:
     @isolate_examples
     @FAST
     @given(data=st.data())
-    def test_rejected_with_status_code_and_message(
+    def test_rejected_under_strict_writes(
         self, dataverse: FakeDataverse, operation: str, data: st.DataObject
     ) -> None:
         """Each body gets the expected status and error; the store is unchanged."""
         body, expected = data.draw(invalid_records(for_=operation, strict_writes=True))
+        self._check(dataverse, operation, body, expected)
+
+    @pytest.mark.parametrize("operation", OPERATIONS)
+    @isolate_examples
+    @FAST
+    @given(data=st.data())
+    def test_rejected_by_default(
+        self, dataverse: FakeDataverse, operation: str, data: st.DataObject
+    ) -> None:
+        """With default settings too, each body gets its error and changes nothing."""
+        body, expected = data.draw(invalid_records(for_=operation))
+        self._check(dataverse, operation, body, expected)
+
+    @staticmethod
+    def _check(
+        dataverse: FakeDataverse, operation: str, body: dict[str, Any], expected: ExpectedError
+    ) -> None:
         row_id = dataverse.service.create(Entity(TABLE, name="existing"))
         before = store_state(dataverse)
         reply = _http_write(operation, row_id, body)
