@@ -47,6 +47,7 @@ PARTITION_PARAMETER = "partitionId"
 
 UpdateRule = Callable[[EntityMetadata, StoredRow, Mapping[str, Any]], None]
 _UPDATE_RULES: dict[str, list[UpdateRule]] = {}
+_EMPTY_GUID = uuid.UUID(int=0)
 
 
 def update_rule(table: str) -> Callable[[UpdateRule], UpdateRule]:
@@ -67,14 +68,18 @@ def _commit(
 
 
 def _payload(table: EntityMetadata, entity: Entity) -> tuple[dict[str, Any], uuid.UUID | None]:
-    """Split an Entity into its column values and its id (the id column may carry it too)."""
+    """Split an Entity into its column values and its id (the id column may carry it too).
+
+    ``Guid.Empty`` is no id, as in the SDK (an ``Entity``'s id defaults to it): a create makes
+    a new one.
+    """
     values = dict(entity.attributes)
-    row_id = entity.id
+    row_id = None if entity.id == _EMPTY_GUID else entity.id
     pk = table.primary_id_attribute
     if pk in values:
         given = values.pop(pk)
-        if given is not None:
-            given_id = sdk_to_raw(table, table.primary_id, given)
+        given_id = None if given is None else sdk_to_raw(table, table.primary_id, given)
+        if given_id is not None and given_id != _EMPTY_GUID:
             if row_id is not None and row_id != given_id:
                 raise errors.InvalidArgument(
                     "Entity Id must be the same as the value set in property bag."

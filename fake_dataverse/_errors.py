@@ -360,6 +360,28 @@ class InvalidPagingCookie(DataverseError):
     template = "Invalid page number in paging cookie."
 
 
+class OverRetrievalUpperLimitWithoutPagingCookie(DataverseError):
+    """Dataverse fault OverRetrievalUpperLimitWithoutPagingCookie (0x8004430a)."""
+
+    code = 0x8004430A
+    http_status = 400
+    template = (
+        "Over upper limit of records that can be requested without a paging cookie. "
+        "A paging cookie is required when retrieving a high page number."
+    )
+
+
+class OrderByColumnsMustBeUnique(DataverseError):
+    """Dataverse fault OrderByColumnsMustBeUnique (0x80048d16)."""
+
+    code = 0x80048D16
+    http_status = 400
+    template = (
+        "A column has been specified more than once in the order by list. "
+        "Columns in the order by list must be unique."
+    )
+
+
 class ValueGreaterThanZero(DataverseError):
     """Dataverse fault ValueGreaterThanZero (0x8004110c)."""
 

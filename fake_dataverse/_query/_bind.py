@@ -311,6 +311,7 @@ def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
             combination elastic tables do not run (see :func:`check_elastic`).
         LinkEntitiesNotSupported: 0x80048d0b for a filter or sort on a lookup's name column
             (``createdbyname``) of an elastic table: it reads the related table.
+        OrderByColumnsMustBeUnique: 0x80048d16 for a column ordered on more than once.
     """
     if table.is_elastic:
         check_elastic(query)
@@ -322,8 +323,11 @@ def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
     for group in query.group_by:
         column(table, group.attribute)
     aliases = frozenset(a.alias for a in query.aggregates) | {g.alias for g in query.group_by}
+    orders = tuple(binder.order(o, aliases) for o in query.orders)
+    if len({o.attribute for o in orders}) != len(orders):
+        raise errors.OrderByColumnsMustBeUnique()
     return attrs.evolve(
         query,
         filter=binder.node(query.filter) if query.filter is not None else None,
-        orders=tuple(binder.order(o, aliases) for o in query.orders),
+        orders=orders,
     )

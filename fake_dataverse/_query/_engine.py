@@ -33,6 +33,8 @@ __all__ = ["MAX_PAGE_SIZE", "TOTAL_RECORD_COUNT_LIMIT", "QueryPage", "check_pagi
 
 MAX_PAGE_SIZE = 5000
 TOTAL_RECORD_COUNT_LIMIT = 5000
+#: Simple paging (a page number without a paging cookie) reaches at most this many rows.
+SIMPLE_PAGING_LIMIT = 50_000
 
 
 @attrs.frozen
@@ -53,7 +55,9 @@ def check_paging(query: Query) -> None:
     Raises:
         ValueGreaterThanZero: 0x8004110c for a top, page size or page number below 1.
         InvalidArgument: 0x80040203 for a top or page size above 5000, or a top count together
-            with paging or a total record count.
+            with paging (a page size, a cookie or a page number above 1) or a total record count.
+        OverRetrievalUpperLimitWithoutPagingCookie: 0x8004430a for a page without a paging
+            cookie that reaches past the first 50,000 rows (simple paging's limit).
     """
     for value in (query.top, query.page_size, query.page_number):
         if value is not None and value < 1:
@@ -61,12 +65,16 @@ def check_paging(query: Query) -> None:
     for name, value in (("top count", query.top), ("page size", query.page_size)):
         if value is not None and value > MAX_PAGE_SIZE:
             raise errors.InvalidArgument(f"The {name} {value} exceeds the maximum of 5000.")
-    if query.top is not None and (query.page_size is not None or query.paging_cookie):
+    paged = query.page_size is not None or query.paging_cookie or query.page_number > 1
+    if query.top is not None and paged:
         raise errors.InvalidArgument(
             "A query can contain either PageInfo or TopCount property values, not both."
         )
     if query.top is not None and query.return_total_record_count:
         raise errors.InvalidArgument("TopCount can't be used together with ReturnTotalRecordCount.")
+    page_size = query.page_size or MAX_PAGE_SIZE
+    if not query.paging_cookie and query.page_number * page_size > SIMPLE_PAGING_LIMIT:
+        raise errors.OverRetrievalUpperLimitWithoutPagingCookie()
 
 
 def _matching(store: Store, query: Query, ctx: EvaluationContext) -> list[StoredRow]:
