@@ -305,9 +305,10 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
         InvalidPropertyInODataRequestBody: 0x80090801 for an unknown property.
     """
     if not isinstance(payload, dict):
+        node = "StartArray" if isinstance(payload, list) else "PrimitiveValue"
         raise _payload(
             entity_set,
-            "A node of type 'StartArray' was read from the JSON reader when trying to read the "
+            f"A node of type '{node}' was read from the JSON reader when trying to read the "
             "start of an entry. A 'StartObject' node was expected.",
         )
     entity = Entity(table.logical_name)
