@@ -100,6 +100,7 @@ class DataverseFactoryImpl:
         self._nodeid = nodeid
         self._stack = contextlib.ExitStack()
         self._urls = urls  # shared with the dataverse fixture: every URL served in the test
+        self._made: list[str] = []
         self._closed = False
 
     def __call__(self, url: str | None = None, **options: Any) -> FakeDataverse:
@@ -118,8 +119,16 @@ class DataverseFactoryImpl:
         options.setdefault("id_factory", seed)
         dv = build(self._settings, url=url, **options)
         self._urls.add(dv.url)
+        self._made.append(dv.url)
         self._stack.enter_context(dv.intercept(self._mock))
         return dv
+
+    def new_example(self) -> None:
+        """Forget the organizations made so far (``isolate_examples`` calls this per example)."""
+        self._stack.close()
+        self._stack = contextlib.ExitStack()
+        self._urls.difference_update(self._made)
+        self._made.clear()
 
     def _next_url(self) -> str:
         number = 1

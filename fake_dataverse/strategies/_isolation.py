@@ -23,6 +23,9 @@ def _restorer() -> Callable[[tuple[Any, ...], dict[str, Any]], None]:
 
     def restore(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         for value in (*args, *kwargs.values()):
+            new_example = getattr(value, "new_example", None)
+            if callable(new_example):  # the dataverse_factory fixture: drop last example's orgs
+                new_example()
             if not isinstance(value, FakeDataverse):
                 continue
             saved = first_states.get(value)
@@ -45,7 +48,9 @@ def isolate_examples(test: TestFunction) -> TestFunction:
 
     Rows, change logs, users, the id sequence and the clock all go back to what the fixture
     made, so a function-scoped ``dataverse`` fixture is safe in a ``@given`` test; the
-    ``function_scoped_fixture`` health check is suppressed for that test.
+    ``function_scoped_fixture`` health check is suppressed for that test. Organizations the
+    ``dataverse_factory`` fixture made in one example are dropped before the next (any
+    argument with a ``new_example()`` method is told that a new example starts).
 
     Raises:
         InvalidArgument: when the test is not a ``@given`` test (``isolate_examples`` must

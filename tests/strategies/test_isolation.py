@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from conftest_plugin import DataverseFactory
 from fake_dataverse import Entity, FakeDataverse
 from fake_dataverse.strategies import entities, isolate_examples
 
@@ -49,6 +50,17 @@ class TestIsolateExamples:
         """The id sequence restarts, so every example creates the same first id."""
         FIRST_IDS.append(dataverse.service.create(Entity(TABLE, name=name)))
         assert {FIRST_IDS[0]} == set(FIRST_IDS)
+
+    @isolate_examples
+    @settings(max_examples=10)
+    @given(name=st.text(max_size=3))
+    def test_factory_organizations_are_per_example(
+        self, dataverse_factory: DataverseFactory, name: str
+    ) -> None:
+        """Each example can make the same extra organization afresh."""
+        other = dataverse_factory(url="https://fabrikam.crm.dynamics.com")
+        assert [] == other.rows(TABLE)
+        other.service.create(Entity(TABLE, name=name))
 
     def test_needs_a_given_test(self) -> None:
         """Decorating a plain function says where the decorator goes."""
