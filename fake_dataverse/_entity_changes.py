@@ -41,6 +41,7 @@ __all__ = ["format_data_token", "parse_data_token"]
 _TOKEN = re.compile(r"(\d{1,19})!(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})")
 _TOKEN_TIME = "%m/%d/%Y %H:%M:%S"
 _MAX_PAGE = 5000
+_SIMPLE_PAGING = 50_000
 
 
 def format_data_token(version: int, moment: dt.datetime) -> str:
@@ -173,11 +174,22 @@ class _Sync:
 
 
 def _page_size(ctx: ExecutionContext, info: PagingInfo | None) -> int:
+    """Return the page size the request asks for, checked as RetrieveMultiple checks it.
+
+    Raises:
+        ValueGreaterThanZero: 0x8004110c for a count below 1 with a page number or cookie.
+        InvalidArgument: 0x80040203 for a count above 5000.
+        OverRetrievalUpperLimitWithoutPagingCookie: 0x8004430a for a page number without a
+            cookie that reaches past the first 50,000 changes.
+    """
     count = info.count if info is not None else 0
-    if count < 0:
+    paged = info is not None and (info.page_number != 0 or bool(info.paging_cookie))
+    if count < 0 or (count == 0 and paged):
         raise errors.ValueGreaterThanZero()
     if count > _MAX_PAGE:
         raise errors.InvalidArgument(f"The page size {count} exceeds the maximum of 5000.")
+    if info is not None and not info.paging_cookie and info.page_number * count > _SIMPLE_PAGING:
+        raise errors.OverRetrievalUpperLimitWithoutPagingCookie()
     return min(count or _MAX_PAGE, ctx.org.settings.max_page_size)
 
 
