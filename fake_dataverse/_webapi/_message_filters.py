@@ -14,11 +14,16 @@ from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._metadata_filter import metadata_filter
 from fake_dataverse._webapi._reply import json_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._select import check_options
+from fake_dataverse._webapi._select import check_options, options_shape
 
 __all__: list[str] = []
 
 _NAMESPACE = uuid.UUID("5f0e3c1e-8d1b-4c55-9f0e-2b8c7d6a4e31")
+
+
+def _etag(row_id: uuid.UUID) -> str:
+    """Return a standard table's weak etag (``W/"<version>"``), stable for one row."""
+    return f'W/"{row_id.int % 10**7}"'
 
 
 def _filters(ctx: RequestContext) -> list[dict[str, Any]]:
@@ -26,14 +31,16 @@ def _filters(ctx: RequestContext) -> list[dict[str, Any]]:
     items = []
     for table in ctx.org.metadata:
         for name in sorted(table.messages):
+            filter_id = uuid.uuid5(_NAMESPACE, f"{table.logical_name}:{name}")
+            message_id = uuid.uuid5(_NAMESPACE, name)
             items.append(
                 {
-                    "sdkmessagefilterid": str(
-                        uuid.uuid5(_NAMESPACE, f"{table.logical_name}:{name}")
-                    ),
+                    "@odata.etag": _etag(filter_id),
+                    "sdkmessagefilterid": str(filter_id),
                     "primaryobjecttypecode": table.logical_name,
                     "sdkmessageid": {
-                        "sdkmessageid": str(uuid.uuid5(_NAMESPACE, name)),
+                        "@odata.etag": _etag(message_id),
+                        "sdkmessageid": str(message_id),
                         "name": name,
                     },
                 }
@@ -44,8 +51,10 @@ def _filters(ctx: RequestContext) -> list[dict[str, Any]]:
 def _shape(item: dict[str, Any], select: str | None, expand: str | None) -> dict[str, Any]:
     """Keep the selected properties and the expanded message."""
     names = [n.strip() for n in select.split(",")] if select else list(item)
-    body = {"sdkmessagefilterid": item["sdkmessagefilterid"]}
-    body.update({n: item[n] for n in names if n in item and n != "sdkmessageid"})
+    body = {"@odata.etag": item["@odata.etag"], "sdkmessagefilterid": item["sdkmessagefilterid"]}
+    body.update(
+        {n: item[n] for n in names if n in item and n not in ("sdkmessageid", "@odata.etag")}
+    )
     if expand and expand.strip().startswith("sdkmessageid"):
         body["sdkmessageid"] = item["sdkmessageid"]
     return body
@@ -61,5 +70,5 @@ def _message_filters(ctx: RequestContext) -> HttpResponse:
         predicate = metadata_filter(options["$filter"], "sdkmessagefilter")
         items = [item for item in items if predicate(item)]
     value = [_shape(item, options.get("$select"), options.get("$expand")) for item in items]
-    context = f"{ctx.url.metadata_url}#sdkmessagefilters"
+    context = f"{ctx.url.metadata_url}#sdkmessagefilters{options_shape(options)}"
     return json_reply(200, {"@odata.context": context, "value": value})

@@ -26,7 +26,7 @@ from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._metadata_filter import metadata_filter
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._select import check_options
+from fake_dataverse._webapi._select import check_options, options_shape
 from fake_dataverse._webapi._url import parse_key, parse_segment, split_top_level
 
 __all__: list[str] = []
@@ -81,15 +81,6 @@ def _expand_options(text: str | None) -> dict[str, dict[str, str]]:
             options[key.strip()] = value
         found[name.strip()] = options
     return found
-
-
-def _context_shape(options: Mapping[str, str]) -> str:
-    """Return the ``(A,B,Nav,Nav(C))`` part of ``@odata.context`` for ``$select``/``$expand``."""
-    selected = [n.strip() for n in (options.get("$select") or "").split(",") if n.strip()]
-    expanded = _expand_options(options.get("$expand"))
-    parts = selected + list(expanded)
-    parts += [f"{name}({o['$select'].strip()})" for name, o in expanded.items() if o.get("$select")]
-    return f"({','.join(parts)})" if parts else ""
 
 
 def _shape(
@@ -184,7 +175,7 @@ def _entity_definitions(ctx: RequestContext) -> HttpResponse:
     extras = [_entity_expansions(ctx, t, options) for t in tables]
     plain = {k: v for k, v in options.items() if k != "$expand"}
     shaped = _shape(items, plain, "EntityMetadata", extras)
-    return _collection_reply(ctx, "EntityDefinitions" + _context_shape(options), shaped)
+    return _collection_reply(ctx, "EntityDefinitions" + options_shape(options), shaped)
 
 
 def _attribute_route(
@@ -195,7 +186,7 @@ def _attribute_route(
     key = parse_key(parsed.key) if parsed is not None and parsed.key else None
     items = _attributes(table, cast, ctx.url.query)
     context = f"EntityDefinitions('{table.logical_name}')/Attributes"
-    context += (f"/{TYPE_PREFIX}{cast}" if cast else "") + _context_shape(ctx.url.query)
+    context += (f"/{TYPE_PREFIX}{cast}" if cast else "") + options_shape(ctx.url.query)
     if key is None and parsed is not None and parsed.key is None:
         return _collection_reply(ctx, context, items)
     wanted = (key or {}).get("logicalname", (key or {}).get(""))
@@ -231,7 +222,7 @@ def _definition_children(
         return _attribute_route(ctx, table, head, cast)
     if head in _RELATED and len(rest) == 1:
         items = _shape(_related(ctx, table, head), ctx.url.query, "MetadataBase")
-        shape = _context_shape(ctx.url.query)
+        shape = options_shape(ctx.url.query)
         return _collection_reply(
             ctx, f"EntityDefinitions('{table.logical_name}')/{head}{shape}", items
         )
@@ -257,5 +248,5 @@ def _definitions(ctx: RequestContext) -> HttpResponse:
     check_options(options, _OPTIONS)
     body = _select(entity_definition(table), options.get("$select"), "EntityMetadata")
     body.update(_entity_expansions(ctx, table, options))
-    context = f"{ctx.url.metadata_url}#EntityDefinitions{_context_shape(options)}/$entity"
+    context = f"{ctx.url.metadata_url}#EntityDefinitions{options_shape(options)}/$entity"
     return json_reply(200, {"@odata.context": context, **body})

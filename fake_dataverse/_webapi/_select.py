@@ -21,6 +21,7 @@ __all__ = [
     "column_set",
     "context_url",
     "entity_path",
+    "options_shape",
     "parse_expand",
     "parse_select",
 ]
@@ -148,6 +149,27 @@ def entity_path(table: EntityMetadata, row_id: uuid.UUID, partition: str | None)
         f"{table.entity_set_name}({table.primary_id_attribute}={row_id},"
         f"{table.partition_attribute}={_literal(partition)})"
     )
+
+
+def options_shape(options: Mapping[str, str]) -> str:
+    """Return the ``(A,B,Nav,Nav(C))`` part of ``@odata.context`` for raw ``$select``/``$expand``.
+
+    Used where the options are not bound to a table's columns (metadata, system tables).
+    """
+    selected = [n.strip() for n in (options.get("$select") or "").split(",") if n.strip()]
+    names: list[str] = []
+    nested: list[str] = []
+    for item in split_top_level(options.get("$expand") or "", ","):
+        name, _, rest = item.strip().partition("(")
+        if not name.strip():
+            continue
+        names.append(name.strip())
+        for option in split_top_level(rest[:-1], ";") if rest else []:
+            key, _, value = option.partition("=")
+            if key.strip() == "$select" and value.strip():
+                nested.append(f"{name.strip()}({value.strip()})")
+    parts = selected + names + nested
+    return f"({','.join(parts)})" if parts else ""
 
 
 def context_url(

@@ -72,3 +72,28 @@ class TestDefinitionContext:
             "(SchemaName,KeyAttributes)"
         )
         assert body["value"][0]["KeyAttributes"] == ["backgroundoperationid", "partitionid"]
+
+
+class TestMessageFilterRows:
+    def test_context_names_selection_and_expansion(self, api: Api) -> None:
+        """The bulk-check query: context ``sdkmessagefilters(sdkmessagefilterid,sdkmessageid,
+        sdkmessageid(name))``; each row and expanded message carries ``@odata.etag``."""
+        response = api.get(
+            "sdkmessagefilters?$select=sdkmessagefilterid&$expand=sdkmessageid($select=name)"
+            "&$filter=(sdkmessageid/name eq 'CreateMultiple' or sdkmessageid/name eq "
+            "'UpdateMultiple') and primaryobjecttypecode eq 'backgroundoperation'"
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["@odata.context"] == (
+            f"{api.root}$metadata#sdkmessagefilters(sdkmessagefilterid,sdkmessageid,"
+            "sdkmessageid(name))"
+        )
+        assert sorted(r["sdkmessageid"]["name"] for r in body["value"]) == [
+            "CreateMultiple",
+            "UpdateMultiple",
+        ]
+        for row in body["value"]:
+            assert set(row) == {"@odata.etag", "sdkmessagefilterid", "sdkmessageid"}
+            assert row["@odata.etag"].startswith('W/"')
+            assert set(row["sdkmessageid"]) == {"@odata.etag", "sdkmessageid", "name"}
