@@ -103,10 +103,13 @@ def _smallest(
     return [rows[item[2]] for item in heapq.nsmallest(count, keyed)]
 
 
-def _partition_column(table: EntityMetadata, columns: Sequence[SortColumn]) -> str | None:
-    """Return the column a cookie adds after the sort columns to name the last row's partition."""
-    name = table.partition_attribute
-    return None if name is None or any(n == name for n, _ in columns) else name
+def _partition_column(table: EntityMetadata) -> str | None:
+    """Return the column a cookie adds after the sort columns to name the last row's partition.
+
+    It is added even when the query orders by that column: the order compares partitions
+    case-insensitively, the full sort key exactly.
+    """
+    return table.partition_attribute
 
 
 @attrs.frozen
@@ -121,7 +124,7 @@ def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) 
     if not query.paging_cookie:
         return None
     text = query.paging_cookie
-    cookie = parse_cookie(table, columns, text, _partition_column(table, columns))
+    cookie = parse_cookie(table, columns, text, _partition_column(table))
     if cookie.page != query.page_number - 1:
         raise errors.InvalidPagingCookie()
     row_id = cookie.last[[name for name, _ in columns].index(table.primary_id_attribute)]
@@ -182,7 +185,7 @@ def _cookie(
     if not page or query.top is not None:
         return None
     first, last = page[0], page[-1]
-    partition = _partition_column(table, columns)
+    partition = _partition_column(table)
     if partition is not None and last.values.get(partition) is not None:
         columns = (*columns, (partition, False))
     return build_cookie(columns, query.page_number, first.values, last.values)

@@ -91,6 +91,18 @@ class TestSharedIds:
         assert 5 == len(rows)
         assert 5 == len(set(rows))
 
+    @pytest.mark.parametrize("size", [1, 2])
+    def test_partitions_differing_in_case_ordered_by_partition(
+        self, dv: FakeDataverse, size: int
+    ) -> None:
+        """One id in partitions ``a`` and ``A`` (equal in a case-insensitive order) both come."""
+        for partition in ("a", "A", "b"):
+            dv.service.create(Entity(TABLE, SHARED, partitionid=partition))
+        query = QueryExpression(TABLE)
+        query.add_order("partitionid")
+        rows = read_all(dv, query, size)
+        assert [(SHARED, "A"), (SHARED, "a"), (SHARED, "b")] == rows
+
     def test_cookie_names_a_custom_partition(self, dv: FakeDataverse) -> None:
         """A page ending on a row in a custom partition adds that partition to its cookie."""
         dv.service.create(Entity(TABLE, SHARED, name="a", partitionid="tenant-a"))
