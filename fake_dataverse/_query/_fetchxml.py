@@ -70,6 +70,10 @@ def _malformed(detail: str) -> errors.DataverseError:
 
 
 def _check(element: ET.Element, allowed: frozenset[str]) -> None:
+    if element.tag == "condition" and "valueof" in element.attrib:
+        raise errors.InvalidQuery(
+            "Column comparison (a condition with 'valueof') is not supported."
+        )
     for name in element.attrib:
         if name not in allowed:
             raise _malformed(f"The '{name}' attribute is not declared on '{element.tag}'.")
@@ -209,6 +213,7 @@ def parse_fetchxml(org_or_metadata: Any, text: str) -> Query:
     Raises:
         InvalidFetchXml: 0x80040303 for text that is not well-formed, valid FetchXML.
         LinkEntitiesNotSupported: 0x80048d0b for a ``link-entity``.
+        InvalidQuery: 0x80044183 for a column comparison (``valueof``).
         EntityNotFound: 0x80040217 for an unknown table; the binding faults.
     """
     if not isinstance(text, str) or "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():

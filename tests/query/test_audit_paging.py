@@ -1,4 +1,4 @@
-"""Audit of paging and ordering limits against the spec: simple paging, top with paging, orders.
+"""Audit of query limits against the spec: simple paging, top with paging, orders, comparisons.
 
 Each rejected query must leave the store exactly as it was (the ``rejects`` fixture checks).
 """
@@ -117,3 +117,16 @@ class TestUniqueOrders:
         query.add_order("backgroundoperationid")
         query.add_order("name")
         assert 2 == len(dv.service.retrieve_multiple(query))
+
+
+class TestColumnComparison:
+    def test_fetchxml_valueof(self, dv: FakeDataverse, rejects: Rejects) -> None:
+        """A condition comparing two columns (``valueof``) is 0x80044183: elastic tables lack it."""
+        seed(dv, 1)
+        fetch = (
+            "<fetch><entity name='backgroundoperation'><filter>"
+            "<condition attribute='priority' operator='eq' valueof='retrycount'/>"
+            "</filter></entity></fetch>"
+        )
+        with rejects("0x80044183"):
+            dv.service.retrieve_multiple(FetchExpression(fetch))
