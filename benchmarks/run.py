@@ -13,6 +13,7 @@ a smoke run, not a verdict).
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -53,9 +54,9 @@ def best_of(repeat: int, action: Callable[[], object]) -> float:
     return statistics.median(timings)
 
 
-def filled(rows: int, *, partitions: int = 0, **settings: int) -> FakeDataverse:
+def filled(rows: int, *, partitions: int = 0) -> FakeDataverse:
     """Return a fake holding ``rows`` background operations (in ``partitions`` partitions)."""
-    dv = FakeDataverse(**settings)
+    dv = FakeDataverse()
 
     def row(n: int) -> Entity:
         if partitions:
@@ -90,7 +91,7 @@ def entity_changes(quick: bool) -> bool:
         ids = [e.id for e in dv.service.retrieve_multiple(QueryExpression(TABLE))][:k]
         for row_id in ids:
             dv.service.update(Entity(TABLE, row_id, retrycount=1))
-        results.append(best_of(7, lambda dv=dv, token=token: changes_since(dv, token)))
+        results.append(best_of(7, functools.partial(changes_since, dv, token)))
         print(f"  entity_changes: {size:>7} rows, {k} changes: {results[-1]:8.2f} ms")
     ratio = results[1] / results[0]
     print(f"  entity_changes: ratio {ratio:.2f} (claim: <= 2)")
