@@ -84,11 +84,14 @@ def handle_status_monitor(
 
 @route("custom_api", "POST")
 def _custom_api(ctx: RequestContext) -> HttpResponse:
-    """Run a custom API: in the background with ``Prefer: respond-async``, else at once."""
+    """Run a custom API: in the background with ``Prefer: respond-async``, else at once (200
+    with its outputs, or 204 when it has none)."""
     parameters = _json_object(ctx.request.body)
     inner = OrganizationRequest(ctx.resource.name, parameters)
     if not ctx.prefer.respond_async:
         response = ctx.service.execute(inner)
+        if not response.results:
+            return HttpResponse(204, {"OData-Version": "4.0"}, b"")  # an action without outputs
         body = {
             "@odata.context": f"{ctx.url.metadata_url}#Microsoft.Dynamics.CRM."
             f"{ctx.resource.name}Response",

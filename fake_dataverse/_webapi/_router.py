@@ -83,13 +83,14 @@ def dispatch(ctx: RequestContext) -> HttpResponse:
 
     Raises:
         MethodNotAllowed: 0x80060888 (405) for a method the resource does not take.
-        NoHttpResource: 404 for an action called with another method than POST.
+        NoHttpResource: 404 for an action (bound or a custom API) called with another method
+            than POST.
     """
     method = ctx.request.method.upper()
     handler = _ROUTES.get((ctx.resource.kind, method))
     if handler is not None:
         return handler(ctx)
-    if ctx.resource.kind == "action":
+    if ctx.resource.kind in ("action", "custom_api"):
         raise errors.NoHttpResource(uri=ctx.request.url)
     raise errors.MethodNotAllowed(method=method)
 
