@@ -164,7 +164,7 @@ class TestSync:
 
 
 class SyncMachine(DataverseStateMachine):
-    """Random writes, and after each one the client's incremental sync must match the table."""
+    """Random writes and waits; then the client's incremental sync must match the table."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -178,7 +178,9 @@ class SyncMachine(DataverseStateMachine):
 
     def teardown(self) -> None:
         self.client.sync(self.replica)
-        assert set(self.model) == set(self.replica.operations)
+        # Rows removed by their time to live are not reported by change tracking: a replica
+        # keeps them (as with real Dataverse) — everything else must match exactly.
+        assert set(self.model) <= set(self.replica.operations) <= set(self.model) | self.expired
         super().teardown()
 
 

@@ -13,6 +13,7 @@ step that the fake agrees with it::
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.parse
 import uuid
@@ -20,6 +21,7 @@ from typing import Any, ClassVar
 
 import attrs
 from hypothesis import assume
+from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
 from fake_dataverse._fake import FakeDataverse
@@ -64,6 +66,8 @@ class DataverseStateMachine(RuleBasedStateMachine):
         super().__init__()
         self.dataverse = self.make_dataverse()
         self.model: dict[uuid.UUID, dict[str, Any]] = {}
+        self.expiry: dict[uuid.UUID, dt.datetime] = {}
+        self.expired: set[uuid.UUID] = set()
         self._interception = self.dataverse.intercept() if self.intercept_requests else None
         if self._interception is not None:
             self._interception.__enter__()
@@ -113,7 +117,7 @@ class DataverseStateMachine(RuleBasedStateMachine):
     def create(self, body: dict[str, Any]) -> RowRef:
         """Create a row; the model expects the values sent."""
         row_id = self.create_row(body)
-        self.model[row_id] = self._expected(body, {})
+        self._written(row_id, self._expected(body, {}))
         return RowRef(row_id, body.get(self.table.partition_attribute or ""))
 
     @rule(row=rows, body=records(for_="update"))
@@ -122,17 +126,31 @@ class DataverseStateMachine(RuleBasedStateMachine):
 
         Dataverse refuses to cancel (2/22) a Completed operation: such steps are not taken.
         """
+        assume(row.id in self.model)  # not expired
         before = self.model[row.id]
         after = self._expected(body, before)
         assume(not self._cancels_completed(before, after))
         self.update_row(row, body)
-        self.model[row.id] = after
+        self._written(row.id, after)
 
     @rule(row=consumes(rows))
     def delete(self, row: RowRef) -> None:
         """Delete a live row; the model forgets it."""
+        assume(row.id in self.model)  # not expired
         self.delete_row(row)
-        del self.model[row.id]
+        self._forget(row.id)
+
+    @rule(seconds=st.integers(1, 3_000_000))
+    def wait(self, seconds: int) -> None:
+        """Let time pass: rows whose ``ttlinseconds`` ran out since their last write vanish.
+
+        Their ids are kept in :attr:`expired` (change tracking does not report TTL deletes).
+        """
+        now = self.dataverse.clock.advance(seconds)
+        for row_id, expires in list(self.expiry.items()):
+            if expires <= now:
+                self._forget(row_id)
+                self.expired.add(row_id)
 
     @rule(tree=filter_trees(max_leaves=4))
     def query(self, tree: FilterNode) -> None:
@@ -158,7 +176,18 @@ class DataverseStateMachine(RuleBasedStateMachine):
             self._interception.__exit__(None, None, None)
             self._interception = None
 
-    # ---- the reference model ------------------------------------------------------------------
+    # ---- the reference model ----------------------------------------------------------------
+    def _written(self, row_id: uuid.UUID, expected: dict[str, Any]) -> None:
+        self.model[row_id] = expected
+        ttl = expected.get(self.table.ttl_attribute or "")
+        self.expiry.pop(row_id, None)
+        if ttl is not None:
+            self.expiry[row_id] = self.dataverse.clock.now() + dt.timedelta(seconds=ttl)
+
+    def _forget(self, row_id: uuid.UUID) -> None:
+        self.model.pop(row_id, None)
+        self.expiry.pop(row_id, None)
+
     def _expected(self, body: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
         """Return what a row must hold after a write of ``body`` (SDK values by column)."""
         sent = dict(json_to_entity(self.table, body).attributes)
