@@ -133,7 +133,8 @@ def records(
 
     ``for_`` is ``"create"`` (POST), ``"update"`` (PATCH of an existing row) or ``"upsert"``
     (PATCH that creates or replaces). Each keyword names a column and gives a strategy for it
-    (in JSON form), or ``...`` to always generate it.
+    (in JSON form), or ``...`` to always generate it. Update bodies suit any row that is not
+    Completed (Dataverse refuses to cancel, 2/22, a Completed operation).
 
     Raises:
         InvalidArgument: for an unknown table, operation or column, or an override that is
