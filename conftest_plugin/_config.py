@@ -54,7 +54,10 @@ class DataverseSettings:
         """Return the line a failing test's report shows to reproduce the organization."""
         return (
             f"url={self.url} seed={self.seed!r} now={self.now.isoformat()} "
-            f"strict_writes={self.strict_writes} require_auth={self.require_auth}"
+            f"strict_writes={self.strict_writes} require_auth={self.require_auth}\n"
+            f"(the same organization elsewhere: FakeDataverse({self.url!r}, "
+            f"clock={self.now!r}, id_factory={self.seed!r}, "
+            f"strict_writes={self.strict_writes}, require_auth={self.require_auth}))"
         )
 
 
