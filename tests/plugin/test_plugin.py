@@ -230,7 +230,7 @@ class TestMisuse:
         )
         result = run(pytester)
         result.assert_outcomes(failed=1)
-        result.stdout.fnmatch_lines(["*Fixture \"dataverse\" called directly*"])
+        result.stdout.fnmatch_lines(['*Fixture "dataverse" called directly*'])
 
 
 class TestOptions:
