@@ -185,7 +185,11 @@ def _upsert_multiple(
     )
 
 
-@message(DeleteMultipleRequest)
+def _delete_multiple_unsupported(_: str, table: str) -> Exception:
+    return errors.DeleteMultipleNotImplemented()
+
+
+@message(DeleteMultipleRequest, unsupported=_delete_multiple_unsupported)
 def _delete_multiple(ctx: ExecutionContext, request: DeleteMultipleRequest) -> OrganizationResponse:
     targets = request.targets
     items = list(targets) if targets is not None else []

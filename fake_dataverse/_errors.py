@@ -297,6 +297,14 @@ class MessageNotSupported(DataverseError):
     template = "The '{request}' method does not support entities of type '{entity}'."
 
 
+class DeleteMultipleNotImplemented(DataverseError):
+    """DeleteMultiple on a standard table (0x80040219): it exists for elastic tables only."""
+
+    code = 0x80040219
+    http_status = 501
+    template = "DeleteMultiple has not yet been implemented."
+
+
 class UnknownMessage(DataverseError):
     """Dataverse fault UnknownMessage (0x80040219)."""
 

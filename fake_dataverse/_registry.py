@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from fake_dataverse import _errors as errors
 from fake_dataverse._organization import Caller, Organization
 from fake_dataverse._requests import OrganizationRequest, OrganizationResponse
 from fake_dataverse._values import Entity, EntityCollection, EntityReference
@@ -38,6 +39,15 @@ class MessageDefinition:
     request_type: type[OrganizationRequest]
     handler: Handler
     table_of: Callable[[Any], str | None]
+    unsupported: Callable[[str, str], Exception]
+
+    def not_supported(self, table: str) -> Exception:
+        """Return the fault for this message on a table that does not list it."""
+        return self.unsupported(self.name, table)
+
+
+def _not_supported(name: str, table: str) -> Exception:
+    return errors.MessageNotSupported(request=name, entity=table)
 
 
 _MESSAGES: dict[str, MessageDefinition] = {}
@@ -47,17 +57,23 @@ def message(
     request_type: type[RequestT],
     *,
     table_of: Callable[[RequestT], str | None] | None = None,
+    unsupported: Callable[[str, str], Exception] = _not_supported,
 ) -> Callable[
     [Callable[[ExecutionContext, RequestT], OrganizationResponse]],
     Callable[[ExecutionContext, RequestT], OrganizationResponse],
 ]:
-    """Register a handler for ``request_type.message_name``."""
+    """Register a handler for ``request_type.message_name``.
+
+    ``unsupported(message, table)`` builds the fault for a table that does not list the message
+    (by default MessageNotSupported, 0x80040315).
+    """
 
     def decorate(
         handler: Callable[[ExecutionContext, RequestT], OrganizationResponse],
     ) -> Callable[[ExecutionContext, RequestT], OrganizationResponse]:
         _MESSAGES[request_type.message_name] = MessageDefinition(
-            request_type.message_name, request_type, handler, table_of or table_of_target
+            request_type.message_name, request_type, handler, table_of or table_of_target,
+            unsupported,
         )
         return handler
 

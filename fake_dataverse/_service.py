@@ -85,7 +85,7 @@ class OrganizationService:
         if table_name is not None:
             table = self._org.table(table_name)
             if definition.name not in table.messages:
-                raise errors.MessageNotSupported(request=definition.name, entity=table_name)
+                raise definition.not_supported(table_name)
         with self._org.store.lock:
             self._org.check_caller(self._caller)
             return definition.handler(ExecutionContext(self._org, self._caller), typed)

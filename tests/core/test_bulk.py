@@ -127,3 +127,12 @@ class TestDeleteMultiple:
             "DeleteMultiple", {"Targets": [EntityReference(TABLE, key_attributes=keys)]}))
         assert [] == dv.rows()
         assert response.session_token is None
+
+    def test_standard_table_has_no_delete_multiple(
+        self, dv: FakeDataverse, rejects: Rejects
+    ) -> None:
+        """DeleteMultiple exists for elastic tables only: on systemuser it is not implemented."""
+        with rejects("0x80040219") as info:
+            dv.service.execute(OrganizationRequest("DeleteMultiple", {
+                "Targets": [EntityReference("systemuser", dv.admin_id)]}))
+        assert "DeleteMultiple has not yet been implemented." == info.value.message
