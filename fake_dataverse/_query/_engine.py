@@ -121,10 +121,15 @@ class _Resume:
 
 
 def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) -> _Resume | None:
+    """Return where the query's paging cookie resumes (None without a cookie).
+
+    Raises:
+        InvalidPagingCookie: 0x8004112a for a cookie that does not parse, does not fit the
+            sort, or was not returned with page ``page_number - 1``.
+    """
     if not query.paging_cookie:
         return None
-    text = query.paging_cookie
-    cookie = parse_cookie(table, columns, text, _partition_column(table))
+    cookie = parse_cookie(table, columns, query.paging_cookie, _partition_column(table))
     if cookie.page != query.page_number - 1:
         raise errors.InvalidPagingCookie()
     row_id = cookie.last[[name for name, _ in columns].index(table.primary_id_attribute)]
@@ -182,6 +187,7 @@ def _indexed_page(
 def _cookie(
     table: EntityMetadata, query: Query, columns: Sequence[SortColumn], page: list[StoredRow]
 ) -> str | None:
+    """Return the page's paging cookie (none for an empty page or a top count)."""
     if not page or query.top is not None:
         return None
     first, last = page[0], page[-1]
