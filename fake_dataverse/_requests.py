@@ -187,11 +187,21 @@ class RetrieveResponse(OrganizationResponse):
         return self._results["Entity"]  # type: ignore[no-any-return]
 
 
-class UpdateRequest(OrganizationRequest):
+class _ConcurrencyRequest(OrganizationRequest):
+    """A single-row write that may require the row version to match."""
+
+    _fields = {"target": "Target", "concurrency_behavior": "ConcurrencyBehavior"}
+
+    @property
+    def concurrency_behavior(self) -> ConcurrencyBehavior:
+        """Whether the row version must match."""
+        return self._get("ConcurrencyBehavior") or ConcurrencyBehavior.DEFAULT
+
+
+class UpdateRequest(_ConcurrencyRequest):
     """Update one row (``Target``: Entity with id or key attributes)."""
 
     message_name = "Update"
-    _fields = {"target": "Target", "concurrency_behavior": "ConcurrencyBehavior"}
 
     def __init__(
         self,
@@ -209,21 +219,15 @@ class UpdateRequest(OrganizationRequest):
         """The row and the columns to change."""
         return self._get("Target")  # type: ignore[no-any-return]
 
-    @property
-    def concurrency_behavior(self) -> ConcurrencyBehavior:
-        """Whether the row version must match."""
-        return self._get("ConcurrencyBehavior") or ConcurrencyBehavior.DEFAULT
-
 
 class UpdateResponse(OrganizationResponse):
     """An update has no results besides the session token."""
 
 
-class DeleteRequest(OrganizationRequest):
+class DeleteRequest(_ConcurrencyRequest):
     """Delete one row (``Target``: EntityReference)."""
 
     message_name = "Delete"
-    _fields = {"target": "Target", "concurrency_behavior": "ConcurrencyBehavior"}
 
     def __init__(
         self,
@@ -240,11 +244,6 @@ class DeleteRequest(OrganizationRequest):
     def target(self) -> EntityReference:
         """The row to delete."""
         return self._get("Target")  # type: ignore[no-any-return]
-
-    @property
-    def concurrency_behavior(self) -> ConcurrencyBehavior:
-        """Whether the row version must match."""
-        return self._get("ConcurrencyBehavior") or ConcurrencyBehavior.DEFAULT
 
 
 class DeleteResponse(OrganizationResponse):
