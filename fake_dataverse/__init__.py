@@ -10,6 +10,14 @@
 
 from fake_dataverse._clock import Clock, IdFactory
 from fake_dataverse._errors import DataverseError, OrganizationServiceFault
+from fake_dataverse._execute_multiple import (
+    ExecuteMultipleRequest,
+    ExecuteMultipleResponse,
+    ExecuteMultipleResponseItem,
+    ExecuteMultipleSettings,
+    ExecuteTransactionRequest,
+    ExecuteTransactionResponse,
+)
 from fake_dataverse._fake import FakeDataverse, Snapshot
 from fake_dataverse._metadata import (
     AttributeMetadata,
@@ -101,6 +109,12 @@ __all__ = [
     "EntityMetadata",
     "EntityReference",
     "EntityReferenceCollection",
+    "ExecuteMultipleRequest",
+    "ExecuteMultipleResponse",
+    "ExecuteMultipleResponseItem",
+    "ExecuteMultipleSettings",
+    "ExecuteTransactionRequest",
+    "ExecuteTransactionResponse",
     "FakeDataverse",
     "FetchExpression",
     "FilterExpression",

@@ -21,10 +21,12 @@ __all__ = ["ExecutionContext", "MessageDefinition", "definition_for", "message",
 
 @attrs.frozen
 class ExecutionContext:
-    """What a handler works with: the organization and the caller."""
+    """What a handler works with: the organization, the caller, and the service's ``execute``
+    (for messages that run other messages)."""
 
     org: Organization
     caller: Caller
+    execute: Callable[[OrganizationRequest], OrganizationResponse] | None = None
 
 
 RequestT = TypeVar("RequestT", bound=OrganizationRequest)

@@ -15,6 +15,7 @@ from fake_dataverse import (  # noqa: F401  (importing registers their handlers)
     _bulk,
     _crud,
     _entity_changes,
+    _execute_multiple,
     _retrieve_multiple,
 )
 from fake_dataverse import _errors as errors
@@ -88,7 +89,8 @@ class OrganizationService:
                 raise definition.not_supported(table_name)
         with self._org.store.lock:
             self._org.check_caller(self._caller)
-            return definition.handler(ExecutionContext(self._org, self._caller), typed)
+            context = ExecutionContext(self._org, self._caller, self.execute)
+            return definition.handler(context, typed)
 
     def _run_custom_api(self, api: Any, request: OrganizationRequest) -> OrganizationResponse:
         with self._org.store.lock:
