@@ -11,6 +11,7 @@ from typing import Any
 from fake_dataverse import _errors as errors
 from fake_dataverse._query._expression import PagingInfo
 from fake_dataverse._query_requests import (
+    EntityChanges,
     NewOrUpdatedItem,
     RetrieveEntityChangesRequest,
     RetrieveEntityChangesResponse,
@@ -42,20 +43,24 @@ def is_tracking(ctx: RequestContext) -> bool:
     return ctx.prefer.track_changes or "$deltatoken" in ctx.url.query
 
 
+def _fetch(ctx: RequestContext, columns: ColumnSet, token: str | None,
+           page_info: PagingInfo) -> EntityChanges:
+    """Run RetrieveEntityChanges for one page."""
+    response = ctx.service.execute(RetrieveEntityChangesRequest(
+        entity_name=ctx.table.logical_name, columns=columns, data_version=token,
+        page_info=page_info,
+    ))
+    assert isinstance(response, RetrieveEntityChangesResponse)
+    return response.entity_changes
+
+
 def _changes(ctx: RequestContext, columns: ColumnSet, token: str | None) -> tuple[list[Any], str]:
     """Return every change since a token (all pages) and the new data token."""
     items: list[Any] = []
     page, cookie = 1, None
     while True:
-        request = RetrieveEntityChangesRequest(
-            entity_name=ctx.table.logical_name,
-            columns=columns,
-            data_version=token,
-            page_info=PagingInfo(count=_PAGE, page_number=page, paging_cookie=cookie),
-        )
-        response = ctx.service.execute(request)
-        assert isinstance(response, RetrieveEntityChangesResponse)
-        changes = response.entity_changes
+        changes = _fetch(ctx, columns, token, PagingInfo(count=_PAGE, page_number=page,
+                                                         paging_cookie=cookie))
         items.extend(changes.changes)
         if not changes.more_records:
             return items, changes.data_token
@@ -70,15 +75,8 @@ def _change_page(
     if "$skiptoken" in ctx.url.query:
         page, cookie = parse_skiptoken(ctx.url.query["$skiptoken"])
     size = min(ctx.prefer.max_page_size or _PAGE, _PAGE)
-    request = RetrieveEntityChangesRequest(
-        entity_name=ctx.table.logical_name,
-        columns=columns,
-        data_version=token,
-        page_info=PagingInfo(count=size, page_number=page, paging_cookie=cookie),
-    )
-    response = ctx.service.execute(request)
-    assert isinstance(response, RetrieveEntityChangesResponse)
-    changes = response.entity_changes
+    changes = _fetch(ctx, columns, token, PagingInfo(count=size, page_number=page,
+                                                     paging_cookie=cookie))
     following = None
     if changes.more_records and changes.paging_cookie:
         following = skiptoken(page + 1, changes.paging_cookie, tracking=True)
