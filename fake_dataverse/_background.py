@@ -195,20 +195,20 @@ class BackgroundRunner:
         rows = [r for r in self._org.store.rows(TABLE) if r.values.get(STATE) in (0, 2)]
         return [r.id for r in sorted(rows, key=lambda r: r.values["createdon"])]
 
-    def start(self, operation_id: uuid.UUID | None = None) -> uuid.UUID:
+    def start(self, operation_id: uuid.UUID | str | None = None) -> uuid.UUID:
         """Move a Ready operation to In Progress (2/20); a canceled one ends Canceled (3/32)."""
         with self._org.store.lock:
-            row = self._pick(operation_id, wanted=(READY, CANCELING), started=False)
+            row = self._pick(_as_id(operation_id), wanted=(READY, CANCELING), started=False)
             if _pair(row) == CANCELING:
                 self._finalize(row, CANCELED, {})
             else:
                 self._write(row, {STATE: 2, STATUS: 20, "starttime": self._org.clock.now()})
             return row.id
 
-    def finish(self, operation_id: uuid.UUID | None = None) -> uuid.UUID:
+    def finish(self, operation_id: uuid.UUID | str | None = None) -> uuid.UUID:
         """Run a started operation's custom API and record the outcome (or a retry)."""
         with self._org.store.lock:
-            row = self._pick(operation_id, wanted=(IN_PROGRESS, CANCELING), started=True)
+            row = self._pick(_as_id(operation_id), wanted=(IN_PROGRESS, CANCELING), started=True)
             api = self._org.custom_apis.get(row.values["name"])
             inputs = {i["Key"]: i["Value"] for i in json.loads(row.values["inputparameters"])}
             try:
@@ -221,14 +221,14 @@ class BackgroundRunner:
                 self._finalize(row, SUCCEEDED, {"outputparameters": _key_value_json(outputs)})
             return row.id
 
-    def run(self, operation_id: uuid.UUID | None = None) -> uuid.UUID:
+    def run(self, operation_id: uuid.UUID | str | None = None) -> uuid.UUID:
         """Start and finish one operation (retries included)."""
-        operation_id = self.start(operation_id)
-        while self._current(operation_id).values.get(STATE) == 2:
-            self.finish(operation_id)
-            if self._current(operation_id).values.get(STATE) == 0:
-                self.start(operation_id)
-        return operation_id
+        started = self.start(operation_id)
+        while self._current(started).values.get(STATE) == 2:
+            self.finish(started)
+            if self._current(started).values.get(STATE) == 0:
+                self.start(started)
+        return started
 
     def run_all(self) -> list[uuid.UUID]:
         """Run every pending operation to its end; return their ids."""
@@ -241,7 +241,7 @@ class BackgroundRunner:
     def _current(self, operation_id: uuid.UUID) -> StoredRow:
         row = self._org.store.get(TABLE, (operation_id, str(operation_id)))
         if row is None:
-            raise errors.RecordNotFound(id=operation_id)
+            raise LookupError(f"no background operation with id {operation_id}")
         return row
 
     def _pick(self, operation_id: uuid.UUID | None, *, wanted: tuple[tuple[int, int], ...],
@@ -283,6 +283,20 @@ class BackgroundRunner:
             self._org.admin_id)
         updated = build_updated_row(table, row, changes, caller=caller, now=now)
         return self._org.store.commit(updated, moment=now, version_column="versionnumber")
+
+
+def _as_id(operation_id: uuid.UUID | str | None) -> uuid.UUID | None:
+    """Return an operation id given as a UUID or as GUID text (as the Web API's headers hold it).
+
+    Raises:
+        LookupError: the text is not a GUID (no operation can have it as id).
+    """
+    if operation_id is None or isinstance(operation_id, uuid.UUID):
+        return operation_id
+    try:
+        return uuid.UUID(str(operation_id))
+    except ValueError:
+        raise LookupError(f"no background operation with id {operation_id!r}: not a GUID") from None
 
 
 _CALLBACK_KEYS = frozenset({
