@@ -11,13 +11,26 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import attrs
 import responses
 
 from conftest_plugin._config import DataverseSettings, MarkerError
 from fake_dataverse import DataverseError, Entity, FakeDataverse
+from fake_dataverse._interception import Interception
+from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse.strategies._convert import json_to_entity
 
-__all__ = ["DataverseFactoryImpl", "add_user", "build", "requests_mock", "seed_rows"]
+__all__ = [
+    "DataverseFactoryImpl",
+    "add_user",
+    "build",
+    "intercept_as",
+    "requests_mock",
+    "seed_rows",
+]
+
+#: The headers by which a Web API request names its own caller (Dataverse's impersonation).
+CALLER_HEADERS = ("CallerObjectId", "MSCRMCallerID")
 
 
 def build(settings: DataverseSettings, **options: Any) -> FakeDataverse:
@@ -64,6 +77,28 @@ def add_user(dv: FakeDataverse, user: str | Mapping[str, Any]) -> uuid.UUID:
         return dv.add_user(user)
     privileges = user.get("privileges")
     return dv.add_user(user["fullname"], privileges=None if privileges is None else privileges)
+
+
+def intercept_as(
+    dv: FakeDataverse, mock: responses.RequestsMock, user_id: uuid.UUID | None
+) -> Interception:
+    """Return the interception of ``dv`` on ``mock``, acting as the marker's user.
+
+    With a ``user_id``, a request that names no caller (no ``CallerObjectId`` or
+    ``MSCRMCallerID`` header) is answered as if it carried ``MSCRMCallerID: <user_id>``: the
+    System Administrator impersonating the user, as ``dataverse_service`` does. The request
+    the test's own mocks record is left as it was sent.
+    """
+    if user_id is None:
+        return dv.intercept(mock)
+
+    def as_user(request: HttpRequest) -> HttpResponse:
+        if not any(name in request.headers for name in CALLER_HEADERS):
+            headers = {**request.headers, "MSCRMCallerID": str(user_id)}
+            request = attrs.evolve(request, headers=headers)
+        return dv.handle(request)
+
+    return Interception(dv.url, as_user, mock)
 
 
 @contextlib.contextmanager

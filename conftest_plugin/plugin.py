@@ -123,31 +123,42 @@ def dataverse(
 ) -> Iterator[FakeDataverse]:
     """A fresh fake Dataverse organization for one test, with ``requests`` intercepted.
 
-    Deterministic: the clock starts at 2026-01-01T09:00:00Z (or ``now=``) and ids come from a
-    seed derived from the test's node id (or ``seed=``). Configure it with
-    ``@pytest.mark.dataverse(...)``, ``--dataverse-*`` options or ``dataverse_*`` ini values.
+    With the marker's ``user=``, Web API requests that name no caller run on behalf of that
+    user (as if they carried ``MSCRMCallerID``). Deterministic: the clock starts at
+    2026-01-01T09:00:00Z (or ``now=``) and ids come from a seed derived from the test's node
+    id (or ``seed=``). Configure it with ``@pytest.mark.dataverse(...)``, ``--dataverse-*``
+    options or ``dataverse_*`` ini values.
     """
-    from conftest_plugin._session import add_user, build, seed_rows
+    from conftest_plugin._session import add_user, build, intercept_as, seed_rows
 
     settings = _settings(request)
+    user_id: uuid.UUID | None = None
     try:
         dv = build(settings)
         seed_rows(dv, settings.rows)
         if settings.user is not None:
-            request.node.stash[_USER] = add_user(dv, settings.user)
+            user_id = request.node.stash[_USER] = add_user(dv, settings.user)
     except MarkerError as error:
         pytest.fail(str(error), pytrace=False)
     request.node.stash.setdefault(_URLS, set()).add(dv.url)
     request.node.add_report_section("setup", "fake-dataverse", settings.describe())
-    with dv.intercept(dataverse_responses):
+    with intercept_as(dv, dataverse_responses, user_id):
         yield dv
+
+
+@pytest.fixture
+def dataverse_user_id(request: pytest.FixtureRequest, dataverse: FakeDataverse) -> uuid.UUID:
+    """The ``systemuserid`` the test's requests run as: the marker's ``user=``, else the
+    System Administrator's."""
+    user_id: uuid.UUID | None = request.node.stash.get(_USER, None)
+    return dataverse.admin_id if user_id is None else user_id
 
 
 @pytest.fixture
 def dataverse_service(
     request: pytest.FixtureRequest, dataverse: FakeDataverse
 ) -> OrganizationService:
-    """The SDK-style service of the test's organization: as the marker's ``user=``, else as
-    the System Administrator."""
+    """The SDK-style service of the test's organization: the System Administrator, acting on
+    behalf of the marker's ``user=`` when there is one (as the Web API requests do)."""
     user_id = request.node.stash.get(_USER, None)
-    return dataverse.service if user_id is None else dataverse.service_for(user_id)
+    return dataverse.service if user_id is None else dataverse.service.impersonate(user_id)

@@ -132,6 +132,49 @@ class TestMarker:
         )
         run(pytester).assert_outcomes(passed=1)
 
+    def test_user_applies_to_web_api_requests(self, pytester: pytest.Pytester) -> None:
+        """With user=, requests naming no caller run on the user's behalf; a header wins."""
+        pytester.makepyfile(
+            f"""
+            import pytest, requests
+
+            READER = {{"fullname": "Reader", "privileges": ["prvReadbackgroundoperation"]}}
+
+            @pytest.mark.dataverse(user=READER)
+            def test_denied(dataverse, dataverse_user_id):
+                reply = requests.post("{ORG}/backgroundoperations", json={{"name": "a"}},
+                                      headers={AUTH})
+                assert reply.status_code == 403, reply.text
+                assert reply.json()["error"]["code"] == "0x80040220"
+                assert str(dataverse_user_id) in reply.json()["error"]["message"]
+                assert dataverse.rows() == []
+
+            @pytest.mark.dataverse(user=READER)
+            def test_own_caller_header_wins(dataverse, dataverse_responses):
+                headers = {{**{AUTH}, "MSCRMCallerID": str(dataverse.admin_id)}}
+                reply = requests.post("{ORG}/backgroundoperations", json={{"name": "a"}},
+                                      headers=headers)
+                assert reply.status_code == 204, reply.text
+                sent = dataverse_responses.calls[0].request.headers
+                assert "MSCRMCallerID" in sent and len(dataverse.rows()) == 1
+
+            @pytest.mark.dataverse(user="Writer")
+            def test_both_surfaces_record_the_user(dataverse, dataverse_service,
+                                                   dataverse_user_id):
+                from fake_dataverse import Entity
+                requests.post("{ORG}/backgroundoperations", json={{"name": "web"}},
+                              headers={AUTH})
+                dataverse_service.create(Entity("backgroundoperation", name="sdk"))
+                owners = {{(r["createdby"].id, r["createdonbehalfby"].id)
+                           for r in dataverse.rows()}}
+                assert owners == {{(dataverse_user_id, dataverse.admin_id)}}
+
+            def test_without_user_the_administrator(dataverse, dataverse_user_id):
+                assert dataverse_user_id == dataverse.admin_id
+            """
+        )
+        run(pytester).assert_outcomes(passed=4)
+
     def test_closest_marker_wins_per_argument(self, pytester: pytest.Pytester) -> None:
         """Module, class and function markers merge; the closest one sets each argument."""
         pytester.makepyfile(
