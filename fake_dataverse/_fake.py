@@ -15,6 +15,7 @@ from fake_dataverse._clock import Clock, IdFactory
 from fake_dataverse._faults import FaultInjector
 from fake_dataverse._metadata import EntityMetadata, default_metadata, entity_metadata_from_dict
 from fake_dataverse._organization import Caller, Organization, Settings, User
+from fake_dataverse._registry import message_names
 from fake_dataverse._rows import project
 from fake_dataverse._service import OrganizationService
 from fake_dataverse._store import StoreSnapshot
@@ -97,6 +98,7 @@ class FakeDataverse:
             clock=self.clock,
             ids=id_factory,
         )
+        self._org.faults.message_names = lambda: [*message_names(), *self._org.custom_apis]
 
     @property
     def organization(self) -> Organization:

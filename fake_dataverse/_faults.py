@@ -8,7 +8,9 @@ fault. An injected fault is raised before the message touches the store.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import threading
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -35,9 +37,10 @@ class InjectedFault:
 class FaultInjector:
     """The queue of injected faults of one organization."""
 
-    def __init__(self) -> None:
+    def __init__(self, message_names: Callable[[], Iterable[str]] = tuple) -> None:
         self._lock = threading.Lock()
         self._pending: list[InjectedFault] = []
+        self.message_names = message_names  # the names check() sees (set by the facade)
 
     def throttle(self, kind: str = "requests", *, retry_after: float = 5.0, times: int = 1,
                  message: str | None = None) -> None:
@@ -57,8 +60,28 @@ class FaultInjector:
         """Raise ``error`` from the next ``times`` messages (optionally only named ``message``)."""
         if times < 1:
             raise ValueError("times must be at least 1")
+        self._check_message_name(message)
         with self._lock:
             self._pending.append(InjectedFault(error, message, times))
+
+    def _check_message_name(self, message: str | None) -> None:
+        """Reject a message name that is a misspelling of one the organization answers.
+
+        A name nothing resembles is accepted: it may be a custom API registered later.
+
+        Raises:
+            ValueError: the name differs from a known one only in case, or is a near miss.
+        """
+        names = set(self.message_names())
+        if message is None or message in names:
+            return
+        by_folded = {name.casefold(): name for name in names}
+        alike = difflib.get_close_matches(message.casefold(), list(by_folded), n=1, cutoff=0.85)
+        if alike:
+            raise ValueError(
+                f"no message is named {message!r} (message names are case-sensitive): "
+                f"did you mean {by_folded[alike[0]]!r}?"
+            )
 
     def clear(self) -> None:
         """Drop every pending fault."""

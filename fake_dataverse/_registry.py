@@ -16,7 +16,14 @@ from fake_dataverse._organization import Caller, Organization
 from fake_dataverse._requests import OrganizationRequest, OrganizationResponse
 from fake_dataverse._values import Entity, EntityCollection, EntityReference
 
-__all__ = ["ExecutionContext", "MessageDefinition", "definition_for", "message", "table_of_target"]
+__all__ = [
+    "ExecutionContext",
+    "MessageDefinition",
+    "definition_for",
+    "message",
+    "message_names",
+    "table_of_target",
+]
 
 
 @attrs.frozen
@@ -80,6 +87,11 @@ def message(
         return handler
 
     return decorate
+
+
+def message_names() -> list[str]:
+    """Return the names of every registered message."""
+    return list(_MESSAGES)
 
 
 def definition_for(name: str) -> MessageDefinition | None:
