@@ -16,11 +16,24 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._metadata import (
+    AttributeMetadata,
+    AttributeTypeCode,
+    EntityMetadata,
+    default_metadata,
+)
 from fake_dataverse._validation import MAX_DATETIME, MIN_DATETIME, raw_to_sdk, utf16_length
 from fake_dataverse.strategies._tables import Surface, resolve_table
 
-__all__ = ["column_of", "encode", "format_datetime", "raw_values", "to_json", "values"]
+__all__ = [
+    "column_of",
+    "encode",
+    "format_datetime",
+    "payload_key",
+    "raw_values",
+    "to_json",
+    "values",
+]
 
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
@@ -129,9 +142,39 @@ def format_datetime(moment: dt.datetime) -> str:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
+def _is_lookup(attr: AttributeMetadata) -> bool:
+    return attr.attribute_type is AttributeTypeCode.LOOKUP
+
+
+def payload_key(attr: AttributeMetadata, surface: Surface) -> str:
+    """Return the name a column has in a write payload.
+
+    The SDK uses the logical name; the Web API the property name, except for a lookup, which
+    is written through its navigation property: ``<logical name>@odata.bind``.
+    """
+    if surface == "sdk":
+        return attr.logical_name
+    return f"{attr.logical_name}@odata.bind" if _is_lookup(attr) else attr.odata_name
+
+
+def bind_path(attr: AttributeMetadata, raw: uuid.UUID) -> str:
+    """Return the ``@odata.bind`` value of a lookup: ``/systemusers(<id>)``."""
+    target = attr.targets[0]
+    shipped = default_metadata().get(target)
+    entity_set = shipped.entity_set_name if shipped is not None else f"{target}s"
+    return f"/{entity_set}({raw})"
+
+
 def encode(attr: AttributeMetadata, raw: Any, surface: Surface) -> Any:
-    """Return a raw value in a surface's form: Web API JSON or SDK value."""
-    return to_json(attr, raw) if surface == "webapi" else raw_to_sdk(attr, raw)
+    """Return a raw value in a surface's form: Web API JSON or SDK value.
+
+    A lookup's Web API form is its ``@odata.bind`` path (see :func:`payload_key`).
+    """
+    if surface == "sdk":
+        return raw_to_sdk(attr, raw)
+    if raw is not None and _is_lookup(attr):
+        return bind_path(attr, raw)
+    return to_json(attr, raw)
 
 
 def column_of(table: EntityMetadata, name: str | AttributeMetadata) -> AttributeMetadata:
@@ -157,7 +200,9 @@ def values(
     """Return a strategy of values the column accepts, in SDK form or Web API JSON form.
 
     ``values("priority")`` draws 0..10; ``values("backgroundoperationstatecode")`` draws
-    ``OptionSetValue(0|2|3)`` (``surface="webapi"``: ``0|2|3``).
+    ``OptionSetValue(0|2|3)`` (``surface="webapi"``: ``0|2|3``). A lookup draws
+    ``EntityReference`` objects, or on the Web API the ``/<entity set>(<id>)`` paths its
+    ``<column>@odata.bind`` property takes.
 
     Raises:
         InvalidArgument: for an unknown table, column or surface.

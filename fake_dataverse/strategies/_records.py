@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import AttributeMetadata, EntityMetadata
+from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._values import Entity
-from fake_dataverse.strategies._columns import column_of, encode, raw_values
+from fake_dataverse.strategies._columns import column_of, encode, payload_key, raw_values
 from fake_dataverse.strategies._tables import (
     Operation,
     Surface,
@@ -21,11 +21,6 @@ from fake_dataverse.strategies._tables import (
 )
 
 __all__ = ["entities", "payload_key", "raw_payloads", "records"]
-
-
-def payload_key(attr: AttributeMetadata, surface: Surface) -> str:
-    """Return the name a column has in a payload: the Web API property or the logical name."""
-    return attr.odata_name if surface == "webapi" else attr.logical_name
 
 
 def _state_status(table: EntityMetadata) -> st.SearchStrategy[dict[str, int]]:
@@ -47,6 +42,20 @@ def _state_status(table: EntityMetadata) -> st.SearchStrategy[dict[str, int]]:
             )
             if kept
         }
+    )
+
+
+def _never_null(
+    table: EntityMetadata, attr: AttributeMetadata, operation: Operation, surface: Surface
+) -> bool:
+    """Return True for a column sent with a value or not at all: state and status, and a
+    lookup on a Web API create (a null ``@odata.bind`` only ever disassociates)."""
+    if attr.logical_name in (table.state_attribute, table.status_attribute):
+        return True
+    return (
+        surface == "webapi"
+        and operation == "create"
+        and attr.attribute_type is AttributeTypeCode.LOOKUP
     )
 
 
@@ -72,7 +81,7 @@ def raw_payloads(
             continue
         if operation != "update" and is_required(attr):
             required[attr.logical_name] = raw_values(attr, table)
-        elif attr.logical_name in (table.state_attribute, table.status_attribute):
+        elif _never_null(table, attr, operation, surface):
             optional[attr.logical_name] = raw_values(attr, table)
         else:
             optional[attr.logical_name] = st.none() | raw_values(attr, table)

@@ -19,7 +19,12 @@ from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, Entit
 from fake_dataverse._rows import check_partition_value
 from fake_dataverse._validation import utf16_length
 from fake_dataverse._values import OptionSetValue
-from fake_dataverse.strategies._columns import PARTITION_ALPHABET, encode, raw_values
+from fake_dataverse.strategies._columns import (
+    PARTITION_ALPHABET,
+    encode,
+    payload_key,
+    raw_values,
+)
 from fake_dataverse.strategies._expected import ExpectedError
 from fake_dataverse.strategies._tables import Operation, Surface, is_required, valid_for
 
@@ -42,7 +47,7 @@ class RuleContext:
 
     def key(self, attr: AttributeMetadata) -> str:
         """Return the payload name of a column on this surface."""
-        return attr.odata_name if self.surface == "webapi" else attr.logical_name
+        return payload_key(attr, self.surface)
 
     def of_type(self, *types: AttributeTypeCode) -> list[AttributeMetadata]:
         """Return the breakable columns of some types."""
@@ -354,6 +359,9 @@ _WRONG_JSON: dict[AttributeTypeCode, st.SearchStrategy[Any]] = {
     ),
     AttributeTypeCode.BOOLEAN: st.sampled_from(["true", 1, 0, "yes"]),
     AttributeTypeCode.UNIQUEIDENTIFIER: st.sampled_from(["not-a-guid", "1234", 12]),
+    AttributeTypeCode.BIGINT: st.one_of(st.just(2.5), st.booleans(), st.integers(2**63, 2**70)),
+    # A lookup's @odata.bind must be an entity path ending in a GUID.
+    AttributeTypeCode.LOOKUP: st.sampled_from(["not-a-guid", "/systemusers(1234)", "", 12]),
 }
 
 _WRONG_SDK: dict[AttributeTypeCode, st.SearchStrategy[Any]] = {
@@ -369,6 +377,7 @@ _WRONG_SDK: dict[AttributeTypeCode, st.SearchStrategy[Any]] = {
     AttributeTypeCode.BOOLEAN: st.integers(0, 1) | st.text(max_size=3),
     AttributeTypeCode.UNIQUEIDENTIFIER: st.uuids().map(str),
     AttributeTypeCode.LOOKUP: st.uuids(),
+    AttributeTypeCode.BIGINT: st.text(max_size=5) | st.booleans() | st.just(2.5),
 }
 
 

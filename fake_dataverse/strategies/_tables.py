@@ -10,7 +10,6 @@ from hypothesis.errors import InvalidArgument
 from fake_dataverse._metadata import (
     AttributeMetadata,
     AttributeRequiredLevel,
-    AttributeTypeCode,
     EntityMetadata,
     default_metadata,
 )
@@ -63,8 +62,8 @@ def writable_columns(
     """Return the columns a generated payload may set for an operation on a surface.
 
     Leaves out the primary key (a generated id could repeat across examples), virtual name
-    columns, the partition column on updates (it only addresses the row) and, on the Web API,
-    lookups (they are written with ``@odata.bind``, which the strategies do not generate).
+    columns and the partition column on updates (it only addresses the row). Lookups are in:
+    the Web API sets them through ``<column>@odata.bind``.
     """
     return tuple(
         attr
@@ -72,7 +71,6 @@ def writable_columns(
         if valid_for(attr, operation)
         and attr.logical_name != table.primary_id_attribute
         and not (operation != "create" and attr.logical_name == table.partition_attribute)
-        and not (surface == "webapi" and attr.attribute_type is AttributeTypeCode.LOOKUP)
     )
 
 

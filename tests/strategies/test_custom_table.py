@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 
 from fake_dataverse import DataverseError, Entity, EntityReference, FakeDataverse
 from fake_dataverse import entity_metadata_from_dict as from_dict
 from fake_dataverse._webapi._http import HttpRequest
-from fake_dataverse.strategies import ExpectedError, entities, invalid_entities, records
+from fake_dataverse.strategies import (
+    ExpectedError,
+    entities,
+    invalid_entities,
+    invalid_records,
+    records,
+)
 
 from .conftest import API, AUTH, SENSOR_TABLE, store_state
 
 SENSOR = from_dict(SENSOR_TABLE)
 FAST = settings(max_examples=40, deadline=None)
+
+
+def _guid_in(path: str) -> uuid.UUID:
+    return uuid.UUID(path[path.index("(") + 1 : -1])
 
 
 def _post(dv: FakeDataverse, body: dict[str, Any]) -> Any:
@@ -39,10 +51,45 @@ class TestCustomTable:
     @FAST
     @given(body=records(SENSOR))
     def test_records_are_posted(self, body: dict[str, Any]) -> None:
-        """Web API bodies leave lookups out (they need @odata.bind) and are accepted."""
-        dv = FakeDataverse(tables=[SENSOR])
-        assert "contoso_owner" not in body and "_contoso_owner_value" not in body
+        """Web API bodies (lookups through @odata.bind) are accepted and stored as sent."""
+        dv = FakeDataverse(tables=[SENSOR], strict_writes=True)
         assert 204 == _post(dv, body).status
+        (row,) = dv.rows("contoso_sensordata")
+        bind = body.get("contoso_owner@odata.bind")
+        assert {"contoso_owner", "_contoso_owner_value"}.isdisjoint(body)
+        expected = None if bind is None else EntityReference("systemuser", _guid_in(bind))
+        assert expected == row["contoso_owner"]
+
+    @FAST
+    @given(body=records(SENSOR, contoso_owner=...))
+    def test_lookups_bind_to_an_entity_path(self, body: dict[str, Any]) -> None:
+        """A lookup's Web API value is the path ``/systemusers(<id>)``, never null on a create."""
+        assert re.fullmatch(r"/systemusers\([0-9a-f-]{36}\)", body["contoso_owner@odata.bind"])
+
+    @FAST
+    @given(body=records(SENSOR, for_="update"))
+    def test_update_bodies_are_patched(self, body: dict[str, Any]) -> None:
+        """Update bodies (a null bind disassociates) are accepted by PATCH."""
+        dv = FakeDataverse(tables=[SENSOR], strict_writes=True)
+        row_id = dv.service.create(Entity("contoso_sensordata", contoso_deviceid="d1"))
+        payload = json.dumps(body).encode()
+        headers = {**AUTH, "Content-Type": "application/json", "If-Match": "*"}
+        url = f"{API}/contoso_sensordatas({row_id})"
+        assert 204 == dv.handle(HttpRequest("PATCH", url, headers, payload)).status
+
+    @FAST
+    @given(case=invalid_records(SENSOR, rules=["type"]))
+    def test_invalid_binds_are_rejected(self, case: tuple[dict[str, Any], ExpectedError]) -> None:
+        """A wrong-typed value, lookups' binds included, gets 0x80048d19 and changes nothing."""
+        body, expected = case
+        dv = FakeDataverse(tables=[SENSOR])
+        before = store_state(dv, "contoso_sensordata")
+        reply = _post(dv, body)
+        assert (expected.http_status, expected.hex_code) == (
+            reply.status,
+            json.loads(reply.body)["error"]["code"],
+        )
+        assert before == store_state(dv, "contoso_sensordata")
 
     @FAST
     @given(case=invalid_entities(SENSOR, strict_writes=True))
@@ -55,3 +102,14 @@ class TestCustomTable:
             dv.service.create(entity)
         assert expected.matches(caught.value), (expected, caught.value)
         assert before == store_state(dv, "contoso_sensordata")
+
+    def test_the_type_rule_breaks_binds(self) -> None:
+        """Among wrong types, a lookup's @odata.bind gets a value that is not an entity path."""
+        body, expected = find(
+            invalid_records(SENSOR, rules=["type"]),
+            lambda case: case[1].column == "contoso_owner@odata.bind",
+            settings=settings(database=None),
+        )
+        reply = _post(FakeDataverse(tables=[SENSOR]), body)
+        assert (400, "0x80048d19") == (reply.status, json.loads(reply.body)["error"]["code"])
+        assert expected.hex_code == "0x80048d19"
