@@ -8,14 +8,17 @@ from typing import Any
 
 import pytest
 import requests
-from hypothesis import Phase, settings
-from hypothesis.errors import Flaky
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky, UnsatisfiedAssumption
 
+from fake_dataverse import OptionSetValue
 from fake_dataverse.strategies import DataverseStateMachine
 from fake_dataverse.strategies._stateful import RowRef
 
-from .conftest import API, AUTH
+from .conftest import API, AUTH, store_state
 
+ONCE = settings(max_examples=1, database=None, deadline=None)
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -78,3 +81,34 @@ class TestCatchesBugs:
         )
         with pytest.raises((AssertionError, Flaky)):
             machine().runTest()
+
+
+class TestBusinessRules:
+    @ONCE
+    @given(name=st.just("done"))
+    def test_cancel_of_a_completed_operation_is_not_attempted(self, name: str) -> None:
+        """A step cancelling (2/22) a Completed row is discarded: the store is left alone."""
+        machine = DataverseStateMachine()
+        try:
+            row = machine.create({"name": name, "backgroundoperationstatecode": 3})
+            before = store_state(machine.dataverse)
+            with pytest.raises(UnsatisfiedAssumption):
+                machine.update(row, {"backgroundoperationstatuscode": 22})
+            assert before == store_state(machine.dataverse)
+            machine.rows_match_the_model()
+        finally:
+            machine.teardown()
+
+    @ONCE
+    @given(name=st.just("ready"))
+    def test_cancel_of_a_ready_operation_is_modelled(self, name: str) -> None:
+        """Cancelling a Ready row is sent, and the model expects Canceling (2/22)."""
+        machine = DataverseStateMachine()
+        try:
+            row = machine.create({"name": name})
+            machine.update(row, {"backgroundoperationstatuscode": 22})
+            machine.rows_match_the_model()
+            (stored,) = machine.dataverse.rows()
+            assert OptionSetValue(2) == stored["backgroundoperationstatecode"]
+        finally:
+            machine.teardown()
