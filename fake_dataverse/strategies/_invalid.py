@@ -16,7 +16,9 @@ from fake_dataverse.strategies._records import payload_key, raw_payloads
 from fake_dataverse.strategies._rules import RULES, Break, RuleContext
 from fake_dataverse.strategies._tables import (
     Surface,
+    check_flag,
     check_operation,
+    check_rule_names,
     resolve_table,
     writable_columns,
 )
@@ -62,8 +64,14 @@ def _payloads(
     enforce_state_status: bool,
 ) -> st.SearchStrategy[tuple[dict[str, Any], ExpectedError]]:
     metadata = resolve_table(table)
-    ctx = _context(metadata, for_, surface, strict_writes, enforce_state_status)
-    breaks = st.one_of(*_rule_strategies(ctx, rules))
+    ctx = _context(
+        metadata,
+        for_,
+        surface,
+        check_flag("strict_writes", strict_writes),
+        check_flag("enforce_state_status", enforce_state_status),
+    )
+    breaks = st.one_of(*_rule_strategies(ctx, check_rule_names(rules)))
 
     def with_base(broken: Break) -> st.SearchStrategy[tuple[dict[str, Any], ExpectedError]]:
         base = raw_payloads(metadata, ctx.operation, surface, skip=broken.remove)
@@ -96,7 +104,8 @@ def invalid_records(
     and ``enforce_state_status`` say how the fake under test is configured.
 
     Raises:
-        InvalidArgument: for an unknown table, operation or rule, or when no rule applies.
+        InvalidArgument: for an unknown table, operation or rule, an option of the wrong
+            type, or when no rule applies.
     """
     return _payloads(
         table,
@@ -121,7 +130,8 @@ def invalid_entities(
     Same options as :func:`invalid_records`.
 
     Raises:
-        InvalidArgument: for an unknown table, operation or rule, or when no rule applies.
+        InvalidArgument: for an unknown table, operation or rule, an option of the wrong
+            type, or when no rule applies.
     """
     metadata = resolve_table(table)
     return _payloads(

@@ -27,7 +27,7 @@ from fake_dataverse._query._odata_format import format_filter
 from fake_dataverse._query._odata_functions import FUNCTIONS, Arguments
 from fake_dataverse._values import ColumnSet
 from fake_dataverse.strategies._columns import raw_values
-from fake_dataverse.strategies._tables import resolve_table
+from fake_dataverse.strategies._tables import check_flag, resolve_table
 
 __all__ = ["filter_trees", "odata_filters", "query_expressions"]
 
@@ -141,10 +141,12 @@ def filter_trees(
     """Return a strategy of filter trees (the query model) over a table's readable columns.
 
     Raises:
-        InvalidArgument: for an unknown table or ``max_leaves`` below 1.
+        InvalidArgument: for an unknown table, ``max_leaves`` that is not a whole number of at
+            least 1, or ``allow_not`` that is not a bool.
     """
-    if max_leaves < 1:
-        raise InvalidArgument(f"max_leaves={max_leaves} must be at least 1")
+    if isinstance(max_leaves, bool) or not isinstance(max_leaves, int) or max_leaves < 1:
+        raise InvalidArgument(f"max_leaves={max_leaves!r} must be a whole number, at least 1")
+    check_flag("allow_not", allow_not)
     metadata = resolve_table(table)
 
     def branches(children: st.SearchStrategy[FilterNode]) -> st.SearchStrategy[FilterNode]:

@@ -17,6 +17,7 @@ from fake_dataverse.strategies._tables import (
     check_operation,
     is_required,
     resolve_table,
+    valid_for,
     writable_columns,
 )
 
@@ -91,9 +92,16 @@ def raw_payloads(
     return st.tuples(body, _state_status(table)).map(lambda parts: {**parts[0], **parts[1]})
 
 
-def _check_overrides(table: EntityMetadata, overrides: Mapping[str, Any]) -> None:
+def _check_overrides(
+    table: EntityMetadata, operation: Operation, overrides: Mapping[str, Any]
+) -> None:
     for name, override in overrides.items():
-        column_of(table, name)
+        if not valid_for(column_of(table, name), operation):
+            raise InvalidArgument(
+                f"{name} cannot be set by a {operation} of {table.logical_name}, so a body "
+                f"overriding it would not be valid; invalid_records(for_={operation!r}, "
+                "rules=['not_valid_for_operation'], strict_writes=True) draws such bodies"
+            )
         if override is not Ellipsis and not isinstance(override, st.SearchStrategy):
             raise InvalidArgument(
                 f"{name}={override!r} must be a strategy (st.just({override!r}) for a fixed "
@@ -114,7 +122,7 @@ def _payloads(
 ) -> st.SearchStrategy[dict[str, Any]]:
     metadata = resolve_table(table)
     operation = check_operation(for_)
-    _check_overrides(metadata, overrides)
+    _check_overrides(metadata, operation, overrides)
     fixed = {
         payload_key(column_of(metadata, name), surface): _override_strategy(
             metadata, column_of(metadata, name), override, surface
@@ -146,8 +154,8 @@ def records(
     Completed (Dataverse refuses to cancel, 2/22, a Completed operation).
 
     Raises:
-        InvalidArgument: for an unknown table, operation or column, or an override that is
-            not a strategy.
+        InvalidArgument: for an unknown table, operation or column, a column the operation
+            cannot set, or an override that is not a strategy.
     """
     return _payloads(table, for_, "webapi", overrides)
 
@@ -164,8 +172,8 @@ def entities(
     (``st.just(OptionSetValue(2))``). The entity has no id: set ``entity.id`` for an update.
 
     Raises:
-        InvalidArgument: for an unknown table, operation or column, or an override that is
-            not a strategy.
+        InvalidArgument: for an unknown table, operation or column, a column the operation
+            cannot set, or an override that is not a strategy.
     """
     metadata = resolve_table(table)
     return _payloads(metadata, for_, "sdk", overrides).map(

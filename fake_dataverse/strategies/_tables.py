@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from hypothesis.errors import InvalidArgument
 
@@ -14,7 +14,15 @@ from fake_dataverse._metadata import (
     default_metadata,
 )
 
-__all__ = ["Operation", "Surface", "resolve_table", "writable_columns"]
+__all__ = [
+    "Operation",
+    "Surface",
+    "check_flag",
+    "check_operation",
+    "check_rule_names",
+    "resolve_table",
+    "writable_columns",
+]
 
 Operation = Literal["create", "update", "upsert"]
 Surface = Literal["webapi", "sdk"]
@@ -49,6 +57,33 @@ def check_operation(for_: str) -> Operation:
     if for_ not in _OPERATIONS:
         raise InvalidArgument(f"for_={for_!r} must be one of {', '.join(_OPERATIONS)}")
     return for_  # type: ignore[return-value]
+
+
+def check_flag(name: str, value: Any) -> bool:
+    """Return ``value`` when it is a bool.
+
+    Raises:
+        InvalidArgument: for anything else (``"yes"``, ``1``, None).
+    """
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name}={value!r} must be True or False")
+    return value
+
+
+def check_rule_names(rules: Iterable[str] | None) -> list[str] | None:
+    """Return the rule names as a list (None stays None: every rule).
+
+    Raises:
+        InvalidArgument: for a single string or a name that is not a string.
+    """
+    if rules is None:
+        return None
+    if isinstance(rules, str) or not isinstance(rules, Iterable):
+        raise InvalidArgument(f"rules={rules!r} must be a list of rule names, e.g. [{rules!r}]")
+    names = list(rules)
+    if not all(isinstance(name, str) for name in names):
+        raise InvalidArgument(f"rules={names!r} must hold rule names (strings)")
+    return names
 
 
 def valid_for(attr: AttributeMetadata, operation: Operation) -> bool:

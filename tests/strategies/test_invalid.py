@@ -117,6 +117,22 @@ class TestRuleCoverage:
         with pytest.raises(InvalidArgument, match="unknown rules"):
             invalid_records(rules=["lenght"])
 
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"rules": "length"}, r"must be a list of rule names, e.g. \['length'\]"),
+            ({"rules": [3]}, "must hold rule names"),
+            ({"strict_writes": "yes"}, "strict_writes='yes' must be True or False"),
+            ({"enforce_state_status": None}, "enforce_state_status=None must be True or False"),
+        ],
+    )
+    def test_options_of_the_wrong_type_are_refused(
+        self, kwargs: dict[str, Any], match: str
+    ) -> None:
+        """A single rule name instead of a list, or a non-bool flag, is named in the error."""
+        with pytest.raises(InvalidArgument, match=match):
+            invalid_records(**kwargs)
+
     def test_rule_that_cannot_apply_is_refused(self) -> None:
         """Without strict writes a missing required column is no error, so it cannot be asked."""
         with pytest.raises(InvalidArgument, match="can be broken"):

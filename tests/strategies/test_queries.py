@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -85,6 +86,21 @@ class TestOdataFilters:
         """A tree needs at least one condition."""
         with pytest.raises(InvalidArgument, match="max_leaves=0"):
             odata_filters(max_leaves=0)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"max_leaves": "3"}, "max_leaves='3' must be a whole number"),
+            ({"max_leaves": True}, "max_leaves=True must be a whole number"),
+            ({"allow_not": "no"}, "allow_not='no' must be True or False"),
+        ],
+    )
+    def test_options_of_the_wrong_type_are_refused(
+        self, kwargs: dict[str, Any], match: str
+    ) -> None:
+        """Options of the wrong type raise InvalidArgument naming them, not a TypeError."""
+        with pytest.raises(InvalidArgument, match=match):
+            filter_trees(**kwargs)
 
 
 class TestQueryExpressions:

@@ -148,6 +148,15 @@ class TestOverrides:
         with pytest.raises(InvalidArgument, match=r"st\.just\(7\)"):
             records(priority=7)
 
+    @pytest.mark.parametrize(
+        ("for_", "column"),
+        [("update", "name"), ("update", "partitionid"), ("create", "createdon")],
+    )
+    def test_override_of_a_column_the_write_cannot_set(self, for_: str, column: str) -> None:
+        """Overriding a column the operation cannot set would break the promise: refused."""
+        with pytest.raises(InvalidArgument, match=f"{column} cannot be set by a {for_}"):
+            records(for_=for_, **{column: st.just("x")})
+
     def test_unknown_override_column(self) -> None:
         """An override for a column the table lacks is refused."""
         with pytest.raises(InvalidArgument, match="no column 'priorty'"):
