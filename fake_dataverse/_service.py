@@ -34,7 +34,7 @@ from fake_dataverse._requests import (
     UpsertRequest,
     UpsertResponse,
 )
-from fake_dataverse._values import ColumnSet, Entity, EntityCollection, EntityReference
+from fake_dataverse._values import ColumnSet, Entity, EntityCollection, EntityReference, coerce_id
 
 __all__ = ["OrganizationService"]
 
@@ -157,4 +157,7 @@ class OrganizationService:
 
 
 def _as_id(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    row_id = coerce_id(value)
+    if row_id is None:
+        raise TypeError("a row id is a uuid.UUID or GUID text, not None")
+    return row_id

@@ -19,6 +19,7 @@ __all__ = [
     "EntityReference",
     "EntityReferenceCollection",
     "OptionSetValue",
+    "coerce_id",
 ]
 
 
@@ -29,13 +30,33 @@ class OptionSetValue:
     value: int
 
 
+def coerce_id(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    """Return a row id given as a ``uuid.UUID`` or as GUID text (None stays None).
+
+    Raises:
+        TypeError: the id is neither (columns go in keyword arguments, not in the id's place).
+        ValueError: the text is not a GUID.
+    """
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(
+            f"a row id is a uuid.UUID or GUID text, not {type(value).__name__} {value!r} "
+            "(columns are keyword arguments: Entity('backgroundoperation', name='export'))"
+        )
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValueError(f"a row id is a uuid.UUID or GUID text, not {value!r}") from None
+
+
 @attrs.frozen
 class EntityReference:
     """A reference to a row: by ``id``, or by ``key_attributes`` (``{"backgroundoperationid": …,
     "partitionid": "p1"}``)."""
 
     logical_name: str
-    id: uuid.UUID | None = None
+    id: uuid.UUID | None = attrs.field(default=None, converter=coerce_id)
     key_attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, eq=False)
     name: str | None = attrs.field(default=None, eq=False)
     row_version: str | None = attrs.field(default=None, eq=False)
@@ -111,7 +132,7 @@ class Entity(MutableMapping[str, Any]):
         **columns: Any,
     ) -> None:
         self.logical_name = logical_name
-        self.id: uuid.UUID | None = _coerce_id(id)
+        self.id: uuid.UUID | None = coerce_id(id)
         self.key_attributes: dict[str, Any] = dict(key_attributes or {})
         self.row_version = row_version
         self.formatted_values: dict[str, str] = {}
@@ -167,12 +188,6 @@ class Entity(MutableMapping[str, Any]):
         )
         clone.formatted_values = dict(self.formatted_values)
         return clone
-
-
-def _coerce_id(value: uuid.UUID | str | None) -> uuid.UUID | None:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(str(value))
 
 
 def _entity_list(items: Iterable[Entity]) -> list[Entity]:
