@@ -17,8 +17,11 @@ AUTH = {"Authorization": "Bearer t"}
 def _start_over_http(dv: FakeDataverse) -> str:
     dv.background.register("sample_Export", lambda inputs: {"Echo": inputs["Text"]})
     with dv.intercept():
-        reply = requests.post(f"{dv.url}/api/data/v9.2/sample_Export", json={"Text": "hi"},
-                              headers={**AUTH, "Prefer": "respond-async"})
+        reply = requests.post(
+            f"{dv.url}/api/data/v9.2/sample_Export",
+            json={"Text": "hi"},
+            headers={**AUTH, "Prefer": "respond-async"},
+        )
     assert reply.status_code == 202
     return reply.headers["x-ms-dyn-backgroundoperationid"]
 
