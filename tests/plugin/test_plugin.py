@@ -467,6 +467,24 @@ class TestOtherMocks:
         )
         run(pytester).assert_outcomes(passed=1)
 
+    def test_beside_pytest_httpx(self, pytester: pytest.Pytester) -> None:
+        """pytest-httpx's httpx_mock and the fake answer in one test; neither fails teardown."""
+        pytest.importorskip("pytest_httpx")
+        pytester.makepyfile(
+            f"""
+            import httpx, requests
+
+            def test_it(dataverse, httpx_mock):
+                httpx_mock.add_response(url="https://api.example.com/x", json={{"ok": 1}})
+                assert httpx.get("https://api.example.com/x").json() == {{"ok": 1}}
+                reply = requests.post("{ORG}/backgroundoperations", json={{"name": "a"}},
+                                      headers={AUTH})
+                assert reply.status_code == 204
+                assert len(dataverse.rows()) == 1
+            """
+        )
+        run(pytester, "-p", "pytest_httpx").assert_outcomes(passed=1)
+
 
 class TestCheapImport:
     def test_plugin_import_loads_no_heavy_module(self) -> None:
