@@ -7,6 +7,7 @@ privileges each one holds (``None`` for a System Administrator, who holds every 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = ["Caller", "Organization", "Settings", "User"]
 
 _PRIVILEGE_NAMESPACE = uuid.UUID("0b7a3c52-4f0e-4b7e-8a57-2f4f61e0c9d3")
 _ACTIVE_ON_BEHALF = "prvActOnBehalfOfAnotherUser"
+_ACCESS_RIGHTS = ("Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share")
 
 
 @attrs.frozen(kw_only=True)
@@ -133,11 +135,37 @@ class Organization:
         """Add a ``systemuser`` holding ``privileges`` (None: every privilege); return its id."""
         with self.store.lock:
             new_id = user_id or self.ids.new_id()
-            held = None if privileges is None else frozenset(privileges)
+            held = None if privileges is None else self._checked_privileges(privileges)
             user = User(new_id, fullname, held, azure_object_id or uuid.uuid5(new_id, "aad"))
             domain = fullname.lower().replace(" ", ".") + "@contoso.onmicrosoft.com"
             self._store_user(user, domain=domain)
             return new_id
+
+    def _checked_privileges(self, privileges: Iterable[str]) -> frozenset[str]:
+        """Return the privileges to hold, refusing one bare string or a misspelt privilege.
+
+        Raises:
+            TypeError: ``privileges`` is a string (it would be read as its characters).
+            ValueError: a name differs from a known privilege's only in case, or barely.
+        """
+        if isinstance(privileges, str):
+            raise TypeError(
+                f"privileges is a list of privilege names, not one string: "
+                f"write privileges=[{privileges!r}]"
+            )
+        held = frozenset(privileges)
+        known = {_ACTIVE_ON_BEHALF} | {
+            table.privilege_name(access) for table in self.metadata for access in _ACCESS_RIGHTS
+        }
+        by_folded = {name.casefold(): name for name in known}
+        for name in sorted(held - known):
+            alike = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.9)
+            if alike:
+                raise ValueError(
+                    f"no privilege is named {name!r} (privilege names are case-sensitive): "
+                    f"did you mean {by_folded[alike[0]]!r}?"
+                )
+        return held
 
     def _store_user(self, user: User, *, domain: str) -> None:
         now = self.clock.now()
