@@ -8,8 +8,8 @@ Fixture types, for annotations::
     def test_sync(dataverse: FakeDataverse, dataverse_factory: DataverseFactory) -> None: ...
 
 ``dataverse`` is a :class:`fake_dataverse.FakeDataverse`, ``dataverse_service`` an
-:class:`fake_dataverse.OrganizationService` and ``dataverse_responses`` a
-``responses.RequestsMock``.
+:class:`fake_dataverse.OrganizationService`, ``dataverse_user_id`` a :class:`uuid.UUID` and
+``dataverse_responses`` a ``responses.RequestsMock``.
 """
 
 from __future__ import annotations

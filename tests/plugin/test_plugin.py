@@ -498,3 +498,14 @@ class TestCheapImport:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         ).stdout
         assert "[]" == output.strip()
+
+
+class TestPublicNames:
+    def test_all_lists_the_fixture_types(self) -> None:
+        """``conftest_plugin.__all__`` is sorted and exports exactly its public names."""
+        import conftest_plugin
+
+        public = {name for name in vars(conftest_plugin) if not name.startswith("_")}
+        public -= {"annotations", "TYPE_CHECKING", "Any", "Protocol", "plugin"}
+        assert sorted(conftest_plugin.__all__) == list(conftest_plugin.__all__)
+        assert {"DataverseFactory"} == set(conftest_plugin.__all__) == public
