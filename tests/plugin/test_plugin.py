@@ -505,7 +505,7 @@ class TestPublicNames:
         """``conftest_plugin.__all__`` is sorted and exports exactly its public names."""
         import conftest_plugin
 
-        public = {name for name in vars(conftest_plugin) if not name.startswith("_")}
+        public = {n for n in vars(conftest_plugin) if n.isidentifier() and not n.startswith("_")}
         public -= {"annotations", "TYPE_CHECKING", "Any", "Protocol", "plugin"}
         assert sorted(conftest_plugin.__all__) == list(conftest_plugin.__all__)
         assert {"DataverseFactory"} == set(conftest_plugin.__all__) == public
