@@ -72,11 +72,18 @@ def seed_rows(dv: FakeDataverse, rows: tuple[Any, ...]) -> None:
 
 
 def add_user(dv: FakeDataverse, user: str | Mapping[str, Any]) -> uuid.UUID:
-    """Add the marker's user (a full name, or a dict with ``fullname`` and ``privileges``)."""
+    """Add the marker's user (a full name, or a dict with ``fullname`` and ``privileges``).
+
+    Raises:
+        MarkerError: for privileges the fake refuses (one string, a misspelt name), with its
+            advice.
+    """
     if isinstance(user, str):
         return dv.add_user(user)
-    privileges = user.get("privileges")
-    return dv.add_user(user["fullname"], privileges=None if privileges is None else privileges)
+    try:
+        return dv.add_user(user["fullname"], privileges=user.get("privileges"))
+    except (TypeError, ValueError) as error:
+        raise MarkerError(f"@pytest.mark.dataverse(user=...): {error}") from None
 
 
 def intercept_as(

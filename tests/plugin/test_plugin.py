@@ -208,6 +208,14 @@ class TestMarker:
             ("strict_writes=1", "strict_writes must be True or False"),
             ("user=42", "user must be a full name"),
             ('rows=[{"priority": 11}]', "rows[0] was rejected by the fake: 0x8004432f"),
+            (
+                'user={"fullname": "R", "privileges": "prvReadbackgroundoperation"}',
+                "user=...): privileges is a list of privilege names, not one string",
+            ),
+            (
+                'user={"fullname": "R", "privileges": ["prvReadbackgroundoperaton"]}',
+                "did you mean 'prvReadbackgroundoperation'?",
+            ),
         ],
     )
     def test_misuse_fails_with_a_fix(
