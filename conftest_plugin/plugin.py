@@ -79,9 +79,16 @@ def pytest_exception_interact(
         report.sections.append(("fake-dataverse", _ISOLATE_HINT))
 
 
-def _uses_responses_activate(request: pytest.FixtureRequest) -> bool:
+def _uses_default_mock(request: pytest.FixtureRequest) -> bool:
+    """Return True when ``responses``' default mock is (or will be) active in the test.
+
+    It is active already when a fixture or another plugin called ``responses.start()``, and
+    will be when the test is decorated with ``@responses.activate``.
+    """
     import responses
 
+    if getattr(responses.mock, "_patcher", None) is not None:
+        return True
     function = getattr(request.node, "function", None)
     code = getattr(function, "__code__", None)
     return code is not None and code.co_filename == responses.__file__
@@ -91,12 +98,13 @@ def _uses_responses_activate(request: pytest.FixtureRequest) -> bool:
 def dataverse_responses(request: pytest.FixtureRequest) -> Iterator[responses.RequestsMock]:
     """The ``responses`` mock the test's fakes are registered on: add your own mocks to it.
 
-    Under ``@responses.activate`` it is ``responses.mock`` (the decorator's); otherwise a mock
-    started for this test only. Override this fixture to hand in a mock of your own.
+    Under ``@responses.activate`` or an earlier ``responses.start()`` it is ``responses.mock``
+    (one started mock would hide the other); otherwise a mock started for this test only.
+    Override this fixture to hand in a mock of your own.
     """
     from conftest_plugin._session import requests_mock
 
-    with requests_mock(_uses_responses_activate(request)) as mock:
+    with requests_mock(_uses_default_mock(request)) as mock:
         yield mock
 
 

@@ -420,6 +420,37 @@ class TestOtherMocks:
         )
         run(pytester).assert_outcomes(passed=1)
 
+    def test_beside_a_started_default_mock(self, pytester: pytest.Pytester) -> None:
+        """An autouse fixture's responses.start() (as pytest-responses does) is joined, not
+        hidden: the user's responses.add() mocks and the fake both answer."""
+        pytester.makeconftest(
+            """
+            import pytest, responses
+
+            @pytest.fixture(autouse=True)
+            def _mocked():
+                responses.start()
+                yield
+                responses.stop()
+                responses.reset()
+            """
+        )
+        pytester.makepyfile(
+            f"""
+            import requests, responses
+
+            def test_it(dataverse, dataverse_responses):
+                assert dataverse_responses is responses.mock
+                responses.add(responses.GET, "https://api.example.com/x", json={{"ok": 1}})
+                assert requests.get("https://api.example.com/x").json() == {{"ok": 1}}
+                reply = requests.post("{ORG}/backgroundoperations", json={{"name": "a"}},
+                                      headers={AUTH})
+                assert reply.status_code == 204
+                assert len(dataverse.rows()) == 1
+            """
+        )
+        run(pytester).assert_outcomes(passed=1)
+
     def test_beside_the_fixture_mock(self, pytester: pytest.Pytester) -> None:
         """Mocks added to dataverse_responses work next to the fake."""
         pytester.makepyfile(
