@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import responses
 from hypothesis import HealthCheck, settings
 from hypothesis.errors import InvalidArgument
 
@@ -26,6 +27,8 @@ def _restorer() -> Callable[[tuple[Any, ...], dict[str, Any]], None]:
             new_example = getattr(value, "new_example", None)
             if callable(new_example):  # the dataverse_factory fixture: drop last example's orgs
                 new_example()
+            if isinstance(value, responses.RequestsMock):  # dataverse_responses: its calls
+                value.calls.reset()
             if not isinstance(value, FakeDataverse):
                 continue
             saved = first_states.get(value)
@@ -50,7 +53,9 @@ def isolate_examples(test: TestFunction) -> TestFunction:
     made, so a function-scoped ``dataverse`` fixture is safe in a ``@given`` test; the
     ``function_scoped_fixture`` health check is suppressed for that test. Organizations the
     ``dataverse_factory`` fixture made in one example are dropped before the next (any
-    argument with a ``new_example()`` method is told that a new example starts).
+    argument with a ``new_example()`` method is told that a new example starts), and a
+    ``responses.RequestsMock`` argument (``dataverse_responses``) forgets the calls recorded
+    so far; the mocks registered on it stay.
 
     Raises:
         InvalidArgument: when the test is not a ``@given`` test (``isolate_examples`` must

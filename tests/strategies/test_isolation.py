@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 
 import pytest
+import requests
+import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -14,7 +16,7 @@ from conftest_plugin import DataverseFactory
 from fake_dataverse import Entity, FakeDataverse
 from fake_dataverse.strategies import entities, isolate_examples
 
-from .conftest import TABLE
+from .conftest import API, AUTH, TABLE
 
 START = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
 FIRST_IDS: list[uuid.UUID] = []
@@ -83,3 +85,14 @@ class TestIsolateExamples:
         result.stdout.fnmatch_lines(
             ["*function_scoped_fixture*", "*Put @fake_dataverse.strategies.isolate_examples above*"]
         )
+
+    @isolate_examples
+    @settings(max_examples=10)
+    @given(name=st.text(max_size=3))
+    def test_recorded_calls_are_per_example(
+        self, dataverse: FakeDataverse, dataverse_responses: responses.RequestsMock, name: str
+    ) -> None:
+        """dataverse_responses.calls holds only this example's requests."""
+        requests.post(f"{API}/backgroundoperations", json={"name": name}, headers=AUTH)
+        assert 1 == len(dataverse_responses.calls)
+        assert 1 == len(dataverse.rows(TABLE))
