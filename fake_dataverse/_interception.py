@@ -3,9 +3,10 @@
 One callback per HTTP method on the organization's URL (a regular expression); all routing is
 the Web API's. The callbacks go into a :class:`responses.RequestsMock` the caller owns, or into
 one this module starts: several fakes active at once share that one mock, and under an active
-``@responses.activate`` the fake joins ``responses``' default mock (nested mocks would hide each
-other). Calls to any of their hosts work; calls to other hosts raise
-``requests.ConnectionError`` from ``responses`` without reaching the network.
+``@responses.activate`` the fake joins ``responses``' default mock, or else the latest started
+mock another fake joined (the pytest plugin's) — nested mocks would hide each other. Calls to
+any of their hosts work; calls to other hosts raise ``requests.ConnectionError`` from
+``responses`` without reaching the network.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +90,30 @@ def url_pattern(org_url: str) -> re.Pattern[str]:
     )
 
 
+_JOINED: list[weakref.ref[responses.RequestsMock]] = []  # caller-owned mocks, oldest first
+_JOINED_LOCK = threading.Lock()
+
+
+def _remember_joined(mock: responses.RequestsMock) -> None:
+    with _JOINED_LOCK:
+        _JOINED[:] = [ref for ref in _JOINED if ref() not in (None, mock)]
+        _JOINED.append(weakref.ref(mock))
+
+
+def _active_joined_mock() -> responses.RequestsMock | None:
+    """Return the latest started mock a fake joined with ``intercept(mock)``, if any.
+
+    Inside a test whose ``dataverse`` fixture intercepts on its own mock, another fake's plain
+    ``intercept()`` joins that mock: a second mock started inside it would hide it.
+    """
+    with _JOINED_LOCK:
+        for ref in reversed(_JOINED):
+            mock = ref()
+            if mock is not None and getattr(mock, "_patcher", None) is not None:
+                return mock
+    return None
+
+
 def _active_default_mock() -> responses.RequestsMock | None:
     """Return ``responses``' default mock when it is active (``@responses.activate``).
 
@@ -115,6 +141,7 @@ class Interception(contextlib.ContextDecorator):
         self._registered: list[Any] = []
         self._borrowed = False
         if mock is not None:
+            _remember_joined(mock)
             self._register(mock)
 
     def _callback(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
@@ -143,7 +170,7 @@ class Interception(contextlib.ContextDecorator):
 
     def __enter__(self) -> Interception:
         if self._owned:
-            active = _active_default_mock()
+            active = _active_default_mock() or _active_joined_mock()
             self._borrowed = active is not None
             self._mock = active if active is not None else _SharedMock.acquire()
             self._register(self._mock)
