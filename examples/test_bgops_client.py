@@ -115,6 +115,26 @@ class TestRunInBackground:
         assert (404, "0x80048d02") == (caught.value.status, caught.value.code)
 
 
+class TestPermissions:
+    @pytest.mark.dataverse(
+        user={"fullname": "Auditor", "privileges": ["prvReadbackgroundoperation"]}
+    )
+    def test_a_reader_can_watch_but_not_cancel(
+        self,
+        dataverse: FakeDataverse,
+        client: BackgroundOperationsClient,
+        dataverse_user_id: uuid.UUID,
+    ) -> None:
+        """The client's requests run as the marker's user: reading works, cancelling is 403."""
+        operation_id = dataverse.service.create(Entity("backgroundoperation", name="nightly"))
+        assert 0 == client.get(operation_id).state
+        with pytest.raises(DataverseApiError) as caught:
+            client.cancel(operation_id)
+        assert (403, "0x80040220") == (caught.value.status, caught.value.code)
+        assert str(dataverse_user_id) in caught.value.message
+        assert 0 == client.get(operation_id).state
+
+
 class TestSync:
     @pytest.mark.dataverse(
         rows=[
