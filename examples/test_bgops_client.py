@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,13 @@ def export(inputs: dict[str, Any]) -> dict[str, Any]:
     if "<fetch" not in inputs.get("FetchXml", ""):
         raise DataverseError("FetchXml is required.")
     return {"AnnotationId": "bb26025c-cbe6-ed11-a7c6-000d3a9933c9"}
+
+
+def post(client: BackgroundOperationsClient, body: dict[str, Any]) -> requests.Response:
+    """Create a backgroundoperation row over the client's session (what another app would do)."""
+    reply = client.session.post(f"{client.api}/backgroundoperations", json=body, timeout=30)
+    assert 204 == reply.status_code, reply.text
+    return reply
 
 
 @pytest.fixture
@@ -178,7 +186,7 @@ class TestSync:
         """Whatever rows exist, a full sync (paged) copies exactly them."""
         client = BackgroundOperationsClient(dataverse.url, "token")
         for body in bodies:
-            client._send("POST", f"{client.api}/backgroundoperations", json=body)
+            post(client, body)
         replica = client.sync(Replica())
         assert {row.id for row in dataverse.rows()} == set(replica.operations)
 
@@ -192,7 +200,7 @@ class SyncMachine(DataverseStateMachine):
         self.replica = Replica()
 
     def create_row(self, body: dict[str, Any]) -> uuid.UUID:
-        reply = self.client._send("POST", f"{self.client.api}/backgroundoperations", json=body)
+        reply = post(self.client, body)
         (row_id,) = GUID.findall(reply.headers["OData-EntityId"])
         return uuid.UUID(row_id)
 
