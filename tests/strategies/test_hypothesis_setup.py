@@ -32,3 +32,17 @@ class TestImportOrder:
         """Hypothesis calls the entry point while importing; no import order may loop."""
         code = f"import {first}; import fake_dataverse.strategies; import hypothesis"
         subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+class TestCheapHook:
+    def test_importing_hypothesis_loads_no_strategy_module(self) -> None:
+        """The entry point runs on every ``import hypothesis``: it imports only what ``Entity``
+        needs, not the strategies, ``hypothesis.stateful``, ``responses`` or ``requests``."""
+        code = (
+            "import sys, hypothesis; print(sorted(m for m in ('responses', 'requests', "
+            "'hypothesis.stateful', 'fake_dataverse.strategies._records') if m in sys.modules))"
+        )
+        output = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        assert "[]" == output.strip()

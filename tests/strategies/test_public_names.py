@@ -8,8 +8,8 @@ import fake_dataverse.strategies as strategies
 class TestAll:
     def test_all_is_sorted_and_complete(self) -> None:
         """``__all__`` is sorted and lists exactly the public names the package defines."""
-        public = {name for name in vars(strategies) if not name.startswith("_")}
-        public -= {"annotations"}
+        public = {n for n in dir(strategies) if n.isidentifier() and not n.startswith("_")}
+        public -= {"annotations", "TYPE_CHECKING", "Any"}
         assert sorted(strategies.__all__) == list(strategies.__all__)
         assert public == set(strategies.__all__)
 
@@ -27,3 +27,12 @@ class TestAll:
             "ExpectedError",
         }
         assert promised <= set(strategies.__all__)
+
+    def test_every_name_resolves(self) -> None:
+        """Each name in ``__all__`` imports from its module on first use."""
+        for name in strategies.__all__:
+            assert getattr(strategies, name).__name__ == name
+
+    def test_unknown_name_is_an_attribute_error(self) -> None:
+        """A name the package does not have raises AttributeError (so hasattr() works)."""
+        assert not hasattr(strategies, "record")
