@@ -109,16 +109,19 @@ def intercept_as(
 
 
 @contextlib.contextmanager
-def requests_mock(activated: bool) -> Iterator[responses.RequestsMock]:
-    """Yield the ``responses`` mock the test's fakes register on.
+def requests_mock(started_elsewhere: bool) -> Iterator[responses.RequestsMock]:
+    """Yield ``responses``' default mock, the one the test's fakes register on.
 
-    Under ``@responses.activate`` that is the default mock the decorator starts (a second mock
-    would hide it, or be hidden by it); otherwise a new mock, started here and stopped after.
+    One mock for everything in the test: ``@responses.activate``, ``responses.add(...)``,
+    ``responses.calls`` and ``dv.intercept()`` all use the default mock, and two started mocks
+    would hide each other. It is started here and stopped (and emptied) after the test,
+    unless ``started_elsewhere`` (by ``@responses.activate`` or an earlier
+    ``responses.start()``), in which case whoever started it stops it.
     """
-    if activated:
-        yield responses.mock
+    mock = responses.mock
+    if started_elsewhere:
+        yield mock
         return
-    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
     mock.start()
     try:
         yield mock

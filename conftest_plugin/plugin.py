@@ -98,9 +98,10 @@ def _uses_default_mock(request: pytest.FixtureRequest) -> bool:
 def dataverse_responses(request: pytest.FixtureRequest) -> Iterator[responses.RequestsMock]:
     """The ``responses`` mock the test's fakes are registered on: add your own mocks to it.
 
-    Under ``@responses.activate`` or an earlier ``responses.start()`` it is ``responses.mock``
-    (one started mock would hide the other); otherwise a mock started for this test only.
-    Override this fixture to hand in a mock of your own.
+    It is ``responses``' default mock (``responses.mock``), started for the test unless
+    ``@responses.activate`` or an earlier ``responses.start()`` does it, and emptied after:
+    ``responses.add(...)``, ``responses.calls`` and ``dv.intercept()`` all meet the fake in
+    it (one started mock would hide another). Override this fixture to hand in your own.
     """
     from conftest_plugin._session import requests_mock
 

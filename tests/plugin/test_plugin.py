@@ -451,6 +451,32 @@ class TestOtherMocks:
         )
         run(pytester).assert_outcomes(passed=1)
 
+    def test_one_mock_for_everything(self, pytester: pytest.Pytester) -> None:
+        """responses.add() without the decorator, responses.calls and another fake's
+        intercept() all share the fixture's mock: nothing hides the organization."""
+        pytester.makepyfile(
+            f"""
+            import requests, responses
+            from fake_dataverse import FakeDataverse
+
+            def test_it(dataverse, dataverse_responses):
+                assert dataverse_responses is responses.mock
+                responses.add(responses.GET, "https://api.example.com/x", body="hi")
+                other = FakeDataverse("https://fabrikam.crm.dynamics.com")
+                with other.intercept():
+                    assert requests.get("https://api.example.com/x").text == "hi"
+                    reply = requests.post("{ORG}/backgroundoperations",
+                                          json={{"name": "a"}}, headers={AUTH})
+                    assert reply.status_code == 204
+                    reply = requests.get("https://fabrikam.crm.dynamics.com/api/data/v9.2/"
+                                         "backgroundoperations", headers={AUTH})
+                    assert reply.json()["value"] == []
+                assert len(responses.calls) == 3
+                assert len(dataverse.rows()) == 1
+            """
+        )
+        run(pytester).assert_outcomes(passed=1)
+
     def test_beside_the_fixture_mock(self, pytester: pytest.Pytester) -> None:
         """Mocks added to dataverse_responses work next to the fake."""
         pytester.makepyfile(
