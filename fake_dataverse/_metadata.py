@@ -245,14 +245,74 @@ class MetadataRegistry:
         return logical_name in self._tables
 
 
+_TABLE_KEYS = (
+    ("logical_name", "entity_set_name", "primary_id_attribute", "primary_name_attribute",
+     "attributes"),
+    ("schema_name", "display_name", "display_collection_name", "table_type", "ownership_type",
+     "object_type_code", "keys", "messages", "state_attribute", "status_attribute",
+     "change_tracking_enabled", "partition_attribute", "ttl_attribute"),
+)
+_ATTRIBUTE_KEYS = (
+    ("logical_name", "type"),
+    ("schema_name", "display_name", "description", "required_level", "valid_for_create",
+     "valid_for_update", "valid_for_read", "max_length", "min_value", "max_value", "options",
+     "default_value", "targets", "relationship_name", "attribute_of", "format",
+     "date_time_behavior"),
+)
+_KEY_KEYS = (("schema_name", "key_attributes"), ("logical_name", "display_name"))
+_OPTION_KEYS = (("value", "label"), ("state",))
+
+
+def _check_keys(raw: Mapping[str, Any], known: tuple[tuple[str, ...], tuple[str, ...]],
+                where: str) -> None:
+    """Reject a description that lacks a required key or holds an unknown one.
+
+    Keys starting with ``_`` (such as ``_source``) are comments and always allowed.
+
+    Raises:
+        ValueError: naming the missing and unknown keys, and the keys the shape takes.
+    """
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: expected a dictionary, not {type(raw).__name__}")
+    required, optional = known
+    missing = [key for key in required if key not in raw]
+    unknown = sorted(k for k in raw if k not in required and k not in optional
+                     and not str(k).startswith("_"))
+    if missing or unknown:
+        problems = [f"missing {', '.join(map(repr, missing))}"] if missing else []
+        problems += [f"unknown {', '.join(map(repr, unknown))}"] if unknown else []
+        raise ValueError(
+            f"{where}: {'; '.join(problems)} (required: {', '.join(required)}; "
+            f"optional: {', '.join(optional)})"
+        )
+
+
 def _option(raw: Mapping[str, Any]) -> OptionMetadata:
+    _check_keys(raw, _OPTION_KEYS, "option")
     return OptionMetadata(value=int(raw["value"]), label=str(raw["label"]), state=raw.get("state"))
 
 
+def _attribute_type(raw: Mapping[str, Any]) -> AttributeTypeCode:
+    """Return an attribute's type code.
+
+    Raises:
+        ValueError: the type is not an ``AttributeTypeCode`` name, listing the names.
+    """
+    try:
+        return AttributeTypeCode(raw["type"])
+    except ValueError:
+        names = ", ".join(code.value for code in AttributeTypeCode)
+        raise ValueError(
+            f"attribute {raw['logical_name']!r}: type {raw['type']!r} is not one of {names}"
+        ) from None
+
+
 def _attribute(raw: Mapping[str, Any]) -> AttributeMetadata:
+    _check_keys(raw, _ATTRIBUTE_KEYS, f"attribute {raw.get('logical_name', '?')!r}"
+                if isinstance(raw, Mapping) else "attribute")
     return AttributeMetadata(
         logical_name=raw["logical_name"],
-        attribute_type=AttributeTypeCode(raw["type"]),
+        attribute_type=_attribute_type(raw),
         schema_name=raw.get("schema_name", raw["logical_name"]),
         display_name=raw.get("display_name", ""),
         description=raw.get("description", ""),
@@ -274,7 +334,15 @@ def _attribute(raw: Mapping[str, Any]) -> AttributeMetadata:
 
 
 def entity_metadata_from_dict(raw: Mapping[str, Any]) -> EntityMetadata:
-    """Build a table's metadata from its dictionary description (the ``_tables/*.json`` shape)."""
+    """Build a table's metadata from its dictionary description (the ``_tables/*.json`` shape).
+
+    Raises:
+        ValueError: a required key is missing, a key is unknown, or a type is not a type code.
+    """
+    where = f"table {raw.get('logical_name', '?')!r}" if isinstance(raw, Mapping) else "table"
+    _check_keys(raw, _TABLE_KEYS, where)
+    for k in raw.get("keys", ()):
+        _check_keys(k, _KEY_KEYS, f"{where} key")
     keys = tuple(
         EntityKeyMetadata(
             schema_name=k["schema_name"],
