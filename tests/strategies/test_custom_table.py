@@ -19,6 +19,7 @@ from fake_dataverse.strategies import (
     invalid_entities,
     invalid_records,
     records,
+    values,
 )
 
 from .conftest import API, AUTH, SENSOR_TABLE, store_state
@@ -113,3 +114,13 @@ class TestCustomTable:
         reply = _post(FakeDataverse(tables=[SENSOR]), body)
         assert (400, "0x80048d19") == (reply.status, json.loads(reply.body)["error"]["code"])
         assert expected.hex_code == "0x80048d19"
+
+    @FAST
+    @given(
+        bind=values("contoso_owner", table=SENSOR, surface="webapi"),
+        reference=values("contoso_owner", table=SENSOR),
+    )
+    def test_lookup_values_in_both_forms(self, bind: str, reference: EntityReference) -> None:
+        """A lookup's values are @odata.bind paths on the Web API, EntityReferences in the SDK."""
+        assert re.fullmatch(r"/systemusers\([0-9a-f-]{36}\)", bind)
+        assert "systemuser" == reference.logical_name and reference.id is not None
