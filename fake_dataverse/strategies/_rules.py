@@ -18,7 +18,6 @@ from fake_dataverse import _errors as errors
 from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._rows import check_partition_value
 from fake_dataverse._validation import utf16_length
-from fake_dataverse._values import OptionSetValue
 from fake_dataverse.strategies._columns import (
     PARTITION_ALPHABET,
     encode,
@@ -27,6 +26,7 @@ from fake_dataverse.strategies._columns import (
 )
 from fake_dataverse.strategies._expected import ExpectedError
 from fake_dataverse.strategies._tables import Operation, Surface, is_required, valid_for
+from fake_dataverse.strategies._wrong_types import WRONG_JSON, WRONG_SDK
 
 __all__ = ["RULES", "Break", "RuleContext"]
 
@@ -338,49 +338,6 @@ def _required_missing(ctx: RuleContext) -> st.SearchStrategy[Break] | None:
     )
 
 
-# ---- wrong types ---------------------------------------------------------------------------
-_WRONG_JSON: dict[AttributeTypeCode, st.SearchStrategy[Any]] = {
-    AttributeTypeCode.STRING: st.integers(-100, 100) | st.booleans(),
-    AttributeTypeCode.MEMO: st.integers(-100, 100) | st.booleans(),
-    AttributeTypeCode.INTEGER: st.one_of(
-        st.text(max_size=5),
-        st.integers(-100, 100).map(lambda n: n + 0.5),
-        st.booleans(),
-        st.integers(2**31, 2**40),
-    ),
-    AttributeTypeCode.PICKLIST: st.one_of(
-        st.sampled_from(["Ready", "0", ""]), st.booleans(), st.just(2.5)
-    ),
-    AttributeTypeCode.DATETIME: st.one_of(
-        st.sampled_from(
-            ["2023-02-30T00:00:00Z", "yesterday", "01/02/2026", "2026-01-01T25:00:00Z", ""]
-        ),
-        st.integers(0, 2**31),
-    ),
-    AttributeTypeCode.BOOLEAN: st.sampled_from(["true", 1, 0, "yes"]),
-    AttributeTypeCode.UNIQUEIDENTIFIER: st.sampled_from(["not-a-guid", "1234", 12]),
-    AttributeTypeCode.BIGINT: st.one_of(st.just(2.5), st.booleans(), st.integers(2**63, 2**70)),
-    # A lookup's @odata.bind must be an entity path ending in a GUID.
-    AttributeTypeCode.LOOKUP: st.sampled_from(["not-a-guid", "/systemusers(1234)", "", 12]),
-}
-
-_WRONG_SDK: dict[AttributeTypeCode, st.SearchStrategy[Any]] = {
-    AttributeTypeCode.STRING: st.integers(-100, 100) | st.booleans() | st.just(1.5),
-    AttributeTypeCode.MEMO: st.integers(-100, 100) | st.booleans(),
-    AttributeTypeCode.INTEGER: st.one_of(
-        st.text(max_size=5), st.just(2.5), st.booleans(), st.builds(OptionSetValue, st.just(1))
-    ),
-    AttributeTypeCode.PICKLIST: st.integers(0, 40) | st.text(max_size=5),
-    AttributeTypeCode.DATETIME: st.one_of(
-        st.just("2026-01-01T09:00:00Z"), st.dates(min_value=dt.date(1800, 1, 1))
-    ),
-    AttributeTypeCode.BOOLEAN: st.integers(0, 1) | st.text(max_size=3),
-    AttributeTypeCode.UNIQUEIDENTIFIER: st.uuids().map(str),
-    AttributeTypeCode.LOOKUP: st.uuids(),
-    AttributeTypeCode.BIGINT: st.text(max_size=5) | st.booleans() | st.just(2.5),
-}
-
-
 def _type_fault(ctx: RuleContext, attr: AttributeMetadata, value: Any) -> ExpectedError:
     if ctx.surface == "webapi":
         return ExpectedError("type", errors.ODataClientPayloadError, ctx.key(attr), None)
@@ -391,7 +348,7 @@ def _type_fault(ctx: RuleContext, attr: AttributeMetadata, value: Any) -> Expect
 @_rule("type")
 def _wrong_type(ctx: RuleContext) -> st.SearchStrategy[Break] | None:
     """A value of the wrong type: JSON of the wrong kind, or the wrong SDK class."""
-    table = _WRONG_JSON if ctx.surface == "webapi" else _WRONG_SDK
+    table = WRONG_JSON if ctx.surface == "webapi" else WRONG_SDK
     column = _choose([a for a in ctx.columns if a.attribute_type in table])
     if column is None:
         return None
