@@ -124,3 +124,36 @@ class TestCustomTable:
         """A lookup's values are @odata.bind paths on the Web API, EntityReferences in the SDK."""
         assert re.fullmatch(r"/systemusers\([0-9a-f-]{36}\)", bind)
         assert "systemuser" == reference.logical_name and reference.id is not None
+
+
+class TestCustomTableOverHttp:
+    @pytest.mark.parametrize("strict_writes", [False, True])
+    @pytest.mark.parametrize("for_", ["create", "update", "upsert"])
+    def test_invalid_records_are_rejected(self, for_: str, strict_writes: bool) -> None:
+        """Every invalid body (binds included) gets its fault over HTTP and changes nothing."""
+
+        @settings(max_examples=30, deadline=None)
+        @given(case=invalid_records(SENSOR, for_=for_, strict_writes=strict_writes))
+        def check(case: tuple[dict[str, Any], ExpectedError]) -> None:
+            body, expected = case
+            dv = FakeDataverse(tables=[SENSOR], strict_writes=strict_writes)
+            row_id = dv.service.create(Entity("contoso_sensordata", contoso_deviceid="d1"))
+            before = store_state(dv, "contoso_sensordata")
+            reply = _write(dv, for_, row_id, body)
+            error = json.loads(reply.body)["error"]
+            assert (expected.http_status, expected.hex_code) == (reply.status, error["code"])
+            assert expected.message in (None, error["message"])
+            assert before == store_state(dv, "contoso_sensordata")
+
+        check()
+
+
+def _write(dv: FakeDataverse, for_: str, row_id: uuid.UUID, body: dict[str, Any]) -> Any:
+    """POST a create, or PATCH the row (with If-Match: * for an update)."""
+    if for_ == "create":
+        return _post(dv, body)
+    headers = {**AUTH, "Content-Type": "application/json"}
+    if for_ == "update":
+        headers["If-Match"] = "*"
+    url = f"{API}/contoso_sensordatas({row_id})"
+    return dv.handle(HttpRequest("PATCH", url, headers, json.dumps(body).encode()))
