@@ -52,9 +52,10 @@ class DataverseSettings:
 
     def describe(self) -> str:
         """Return the line a failing test's report shows to reproduce the organization."""
+        user = "" if self.user is None else f" user={self.user!r}"
         return (
             f"url={self.url} seed={self.seed!r} now={self.now.isoformat()} "
-            f"strict_writes={self.strict_writes} require_auth={self.require_auth}\n"
+            f"strict_writes={self.strict_writes} require_auth={self.require_auth}{user}\n"
             f"(the same organization elsewhere: FakeDataverse({self.url!r}, "
             f"clock={self.now!r}, id_factory={self.seed!r}, "
             f"strict_writes={self.strict_writes}, require_auth={self.require_auth}))"

@@ -365,6 +365,21 @@ class TestDeterminism:
         parallel.stdout.fnmatch_lines(["*2 workers*"])
         assert serial == _ids(parallel)
 
+    def test_failure_report_names_the_user(self, pytester: pytest.Pytester) -> None:
+        """With user=, the report's fake-dataverse section says who the test acted as."""
+        pytester.makepyfile(
+            """
+            import pytest
+
+            @pytest.mark.dataverse(user="Jane Doe")
+            def test_it(dataverse):
+                assert False
+            """
+        )
+        result = run(pytester)
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines(["url=https://contoso.crm.dynamics.com * user='Jane Doe'"])
+
     def test_failure_report_says_how_to_reproduce(self, pytester: pytest.Pytester) -> None:
         """A failing test's report shows the organization's url, seed and start time."""
         pytester.makepyfile("def test_it(dataverse):\n    assert False\n")
