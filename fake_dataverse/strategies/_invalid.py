@@ -32,7 +32,7 @@ def _context(
     operation = check_operation(for_)
     columns = tuple(
         attr
-        for attr in writable_columns(table, operation, surface)
+        for attr in writable_columns(table, operation)
         if not (operation == "upsert" and attr.logical_name == table.partition_attribute)
     )
     return RuleContext(table, operation, surface, columns, strict_writes, enforce)

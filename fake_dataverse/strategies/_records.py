@@ -71,7 +71,7 @@ def raw_payloads(
     pair = frozenset(n for n in (table.state_attribute, table.status_attribute) if n)
     if pair & skip:
         skip = skip | pair  # a given state or status decides the other: never contradict it
-    columns = [a for a in writable_columns(table, operation, surface) if a.logical_name not in skip]
+    columns = [a for a in writable_columns(table, operation) if a.logical_name not in skip]
     by_name = {a.logical_name: a for a in columns}
     paired = table.state_attribute in by_name and table.status_attribute in by_name
     pair_names = {table.state_attribute, table.status_attribute} if paired else set()

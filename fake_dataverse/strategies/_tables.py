@@ -91,10 +91,8 @@ def valid_for(attr: AttributeMetadata, operation: Operation) -> bool:
     return attr.is_valid_for_update if operation == "update" else attr.is_valid_for_create
 
 
-def writable_columns(
-    table: EntityMetadata, operation: Operation, surface: Surface
-) -> tuple[AttributeMetadata, ...]:
-    """Return the columns a generated payload may set for an operation on a surface.
+def writable_columns(table: EntityMetadata, operation: Operation) -> tuple[AttributeMetadata, ...]:
+    """Return the columns a generated payload may set for an operation (on either surface).
 
     Leaves out the primary key (a generated id could repeat across examples), virtual name
     columns and the partition column on updates (it only addresses the row). Lookups are in:
