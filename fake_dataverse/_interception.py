@@ -66,6 +66,18 @@ class _SharedMock:
                 cls.mock.reset()
                 cls.mock = None
 
+    @classmethod
+    def callbacks(cls, other: responses.RequestsMock) -> list[_FakeCallback]:
+        """Return the fakes' callbacks on the shared mock, if it is started and is not ``other``.
+
+        A mock started later hides the shared one, so a fake joining it adopts these callbacks:
+        a session-wide ``intercept()`` keeps answering inside a test's own mock.
+        """
+        with cls.lock:
+            if cls.mock is None or cls.mock is other or getattr(cls.mock, "_patcher", None) is None:
+                return []
+            return [r for r in cls.mock.registered() if isinstance(r, _FakeCallback)]
+
 
 def _body(request: Any) -> bytes:
     body = request.body
@@ -143,6 +155,7 @@ class Interception(contextlib.ContextDecorator):
         if mock is not None:
             _remember_joined(mock)
             self._register(mock)
+            self._adopt_shared(mock)
 
     def _callback(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
         request = HttpRequest(
@@ -160,6 +173,12 @@ class Interception(contextlib.ContextDecorator):
                 method, self._pattern, callback=self._callback, content_type=None
             )
             self._registered.append(mock.add(callback))
+
+    def _adopt_shared(self, mock: responses.RequestsMock) -> None:
+        present = mock.registered()
+        for callback in _SharedMock.callbacks(mock):
+            if not any(item is callback for item in present):
+                self._registered.append(mock.add(callback))
 
     def _unregister(self) -> None:
         if self._mock is not None:

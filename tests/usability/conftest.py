@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fake_dataverse import FakeDataverse
 
 TABLE = "backgroundoperation"
@@ -17,3 +19,9 @@ def store_state(dv: FakeDataverse) -> tuple[Any, ...]:
         key=repr,
     )
     return (rows, store.last_version, list(store.changes_since(TABLE, 0)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load pytest's own ``pytester`` plugin (the interception tests run a session with it)."""
+    if not config.pluginmanager.has_plugin("pytester"):
+        config.pluginmanager.import_plugin("pytester")

@@ -1,7 +1,9 @@
-"""A fake's plain intercept() inside a test whose fixture already intercepts keeps both working."""
+"""Interceptions that overlap — a fixture's mock, a plain intercept(), a session-wide one — all
+keep answering."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 import responses
 
@@ -55,3 +57,53 @@ class TestJoiningAnActiveMock:
             assert _create(dataverse, "fixture").status_code == 204
         assert _list(dataverse).json()["value"][0]["name"] == "fixture"
         assert [r["name"] for r in other.rows()] == ["other"]
+
+
+class TestASessionWideInterception:
+    def test_a_later_mock_adopts_it(self) -> None:
+        """A mock started inside a plain intercept() and joined by a fake keeps both reachable."""
+        outer, inner = FakeDataverse(FABRIKAM), FakeDataverse(CONTOSO)
+        with outer.intercept():
+            with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+                mock.add(responses.GET, "https://graph.example.com/me", json={"id": "me"})
+                with inner.intercept(mock):
+                    assert _create(outer, "outer").status_code == 204
+                    assert _create(inner, "inner").status_code == 204
+                    assert requests.get("https://graph.example.com/me").json() == {"id": "me"}
+                assert [type(r).__name__ for r in mock.registered()] == ["Response"]
+            assert _list(outer).status_code == 200
+        assert [r["name"] for r in outer.rows()] == ["outer"]
+        assert [r["name"] for r in inner.rows()] == ["inner"]
+
+    def test_a_session_fixture_beside_the_dataverse_fixture(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        """A session-scoped fake's intercept() still answers in a test using ``dataverse``."""
+        pytester.makeconftest(SESSION_CONFTEST)
+        pytester.makepyfile(SESSION_TEST)
+        pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+SESSION_CONFTEST = """
+import pytest
+from fake_dataverse import FakeDataverse
+
+@pytest.fixture(scope="session")
+def fabrikam():
+    dv = FakeDataverse("https://fabrikam.crm.dynamics.com")
+    with dv.intercept():
+        yield dv
+"""
+SESSION_TEST = """
+import requests
+AUTH = {"Authorization": "Bearer t"}
+
+def _status(dv):
+    return requests.get(f"{dv.url}/api/data/v9.2/backgroundoperations", headers=AUTH).status_code
+
+def test_session_only(fabrikam):
+    assert _status(fabrikam) == 200
+
+def test_both(fabrikam, dataverse):
+    assert (_status(fabrikam), _status(dataverse)) == (200, 200)
+"""
