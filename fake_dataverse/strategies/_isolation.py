@@ -4,6 +4,7 @@ example's leftovers."""
 from __future__ import annotations
 
 import functools
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -78,6 +79,12 @@ def isolate_examples(test: TestFunction) -> TestFunction:
     handle.inner_test = each_example
     holder: Any = test
     current: settings = getattr(holder, "_hypothesis_internal_use_settings", None) or settings()
-    suppressed = (*current.suppress_health_check, HealthCheck.function_scoped_fixture)
-    holder._hypothesis_internal_use_settings = settings(current, suppress_health_check=suppressed)
+    # Build the new settings from the classes the test's own settings come from: under
+    # pytester's in-process runs a test module may hold a freshly imported Hypothesis.
+    settings_type: Any = type(current)
+    health: Any = getattr(sys.modules[settings_type.__module__], "HealthCheck", HealthCheck)
+    suppressed = (*current.suppress_health_check, health.function_scoped_fixture)
+    holder._hypothesis_internal_use_settings = settings_type(
+        current, suppress_health_check=suppressed
+    )
     return test
