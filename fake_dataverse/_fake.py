@@ -19,7 +19,7 @@ from fake_dataverse._registry import message_names
 from fake_dataverse._rows import project
 from fake_dataverse._service import OrganizationService
 from fake_dataverse._store import StoreSnapshot
-from fake_dataverse._values import ColumnSet, Entity
+from fake_dataverse._values import ColumnSet, Entity, coerce_id
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -130,10 +130,14 @@ class FakeDataverse:
         """Register custom APIs and drive background operations (start, finish, run, run_all)."""
         return BackgroundRunner(self._org)
 
-    def service_for(self, user_id: uuid.UUID) -> OrganizationService:
-        """Return the SDK-style service acting as another user (see :meth:`add_user`)."""
-        self._org.user(user_id)
-        return OrganizationService(self._org, Caller(user_id))
+    def service_for(self, user_id: uuid.UUID | str) -> OrganizationService:
+        """Return the SDK-style service acting as another user (see :meth:`add_user`).
+
+        Raises:
+            CallerNotFound: 0x80040217 for an id no user has.
+        """
+        user = self._org.user(coerce_id(user_id) or uuid.UUID(int=0))
+        return OrganizationService(self._org, Caller(user.id))
 
     def add_user(self, fullname: str, *, privileges: Iterable[str] | None = None) -> uuid.UUID:
         """Add a user holding ``privileges`` (None: every one); return its ``systemuserid``.

@@ -51,15 +51,25 @@ class OrganizationService:
         """The user the messages run as (``createdby``/``modifiedby``)."""
         return self._caller.user_id
 
-    def impersonate(self, user_id: uuid.UUID) -> OrganizationService:
+    def impersonate(self, user_id: uuid.UUID | str) -> OrganizationService:
         """Return a service that acts on behalf of another user (the SDK's ``CallerId``).
 
         The real caller needs ``prvActOnBehalfOfAnotherUser``; rows record the impersonated
         user as ``createdby`` and the real caller as ``createdonbehalfby``.
         """
+        if isinstance(user_id, str):
+            user_id = _as_id(user_id)
         if not isinstance(user_id, uuid.UUID) or user_id.int == 0:
             raise errors.InvalidCallerId()
         return OrganizationService(self._org, Caller(user_id, self._caller.user_id))
+
+    def __repr__(self) -> str:
+        caller = self._caller
+        text = f"{self._org.user_name(caller.user_id)!r} ({caller.user_id})"
+        if caller.on_behalf_of_id is not None:
+            real = self._org.user_name(caller.on_behalf_of_id)
+            text += f" on behalf of {real!r} ({caller.on_behalf_of_id})"
+        return f"<OrganizationService {self._org.url} as {text}>"
 
     def execute(self, request: OrganizationRequest) -> OrganizationResponse:
         """Run one message and return its response.

@@ -81,7 +81,7 @@ class TestASessionWideInterception:
         """A session-scoped fake's intercept() still answers in a test using ``dataverse``."""
         pytester.makeconftest(SESSION_CONFTEST)
         pytester.makepyfile(SESSION_TEST)
-        pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+        pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark").assert_outcomes(passed=2)
 
 
 SESSION_CONFTEST = """
