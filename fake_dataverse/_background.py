@@ -63,6 +63,22 @@ class CustomApi:
     handler: CustomApiHandler
     display_name: str = ""
 
+    def outputs_of(self, result: object) -> dict[str, Any]:
+        """Return what the handler returned as output parameters (None: no outputs).
+
+        Raises:
+            TypeError: the handler returned something other than a mapping or None (a bug in
+                the test's stand-in, not a failure of the operation).
+        """
+        if result is None:
+            return {}
+        if not isinstance(result, Mapping):
+            raise TypeError(
+                f"the handler of custom API {self.unique_name!r} returned "
+                f"{type(result).__name__} {result!r}: return a dict of output parameters, or None"
+            )
+        return dict(result)
+
 
 @attrs.frozen
 class BackgroundCallback:
@@ -214,10 +230,11 @@ class BackgroundRunner:
             try:
                 if api is None:
                     raise errors.UnknownMessage(request=row.values["name"])
-                outputs = dict(api.handler(inputs) or {})
+                result = api.handler(inputs)
             except Exception as error:  # the custom API's failure is the operation's outcome
                 self._failed(row, error)
             else:
+                outputs = api.outputs_of(result)
                 self._finalize(row, SUCCEEDED, {"outputparameters": _key_value_json(outputs)})
             return row.id
 

@@ -105,8 +105,8 @@ class OrganizationService:
     def _run_custom_api(self, api: Any, request: OrganizationRequest) -> OrganizationResponse:
         with self._org.store.lock:
             self._org.check_caller(self._caller)
-        outputs = api.handler(dict(request.parameters)) or {}
-        return OrganizationResponse(request.request_name, dict(outputs))
+        outputs = api.outputs_of(api.handler(dict(request.parameters)))
+        return OrganizationResponse(request.request_name, outputs)
 
     # ---- shortcuts ---------------------------------------------------------------------------
     def create(self, entity: Entity) -> uuid.UUID:
