@@ -27,7 +27,7 @@ from fake_dataverse import _errors as errors
 from fake_dataverse._crud import update_rule
 from fake_dataverse._metadata import EntityMetadata
 from fake_dataverse._organization import Caller, Organization
-from fake_dataverse._registry import ExecutionContext, message
+from fake_dataverse._registry import ExecutionContext, definition_for, message
 from fake_dataverse._requests import OrganizationRequest, OrganizationResponse
 from fake_dataverse._rows import build_created_row, build_updated_row
 from fake_dataverse._store import StoredRow
@@ -203,7 +203,17 @@ class BackgroundRunner:
 
     def register(self, unique_name: str, handler: CustomApiHandler, *,
                  display_name: str = "") -> None:
-        """Make a custom API available (synchronously and in the background)."""
+        """Make a custom API available (synchronously and in the background).
+
+        Raises:
+            ValueError: the name is one of Dataverse's own messages (a custom API's unique name
+                starts with its publisher's prefix, such as ``sample_``).
+        """
+        if definition_for(unique_name) is not None:
+            raise ValueError(
+                f"{unique_name!r} is a Dataverse message, not a custom API: a custom API's "
+                "unique name starts with its publisher's prefix, e.g. 'sample_Export'"
+            )
         self._org.custom_apis[unique_name] = CustomApi(unique_name, handler, display_name)
 
     def pending(self) -> list[uuid.UUID]:

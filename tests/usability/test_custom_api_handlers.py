@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from fake_dataverse import FakeDataverse, OrganizationRequest
+from fake_dataverse import DataverseError, FakeDataverse, OrganizationRequest
 
 from .conftest import store_state
 
@@ -55,3 +55,19 @@ class TestHandlerResults:
         assert dv.service.execute(OrganizationRequest("sample_Quiet", {})).results == {}
         echoed = dv.service.execute(OrganizationRequest("sample_Good", {"Text": "hi"}))
         assert echoed.results == {"Echo": "hi"}
+
+
+class TestRegistration:
+    @pytest.mark.parametrize("name", ["Create", "RetrieveMultiple", "ExecuteBackgroundOperation"])
+    def test_a_dataverse_message_name_is_refused(self, name: str) -> None:
+        """register() under a built-in message's name is a ValueError; Create still creates."""
+        fake = FakeDataverse()
+        with pytest.raises(ValueError, match=f"'{name}' is a Dataverse message, not a custom API"):
+            fake.background.register(name, lambda inputs: {})
+        with pytest.raises(DataverseError, match="cannot run in the background"):
+            fake.service.execute(
+                OrganizationRequest(
+                    "ExecuteBackgroundOperation", {"Request": OrganizationRequest(name, {})}
+                )
+            )
+        assert fake.rows() == []
