@@ -14,6 +14,14 @@ import fake_dataverse.strategies  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["docs/pytest.md", "docs/strategies.md"]
+# Timing health checks and deadlines judge the machine, not the example: off for these runs
+# (CI runs them in parallel on 2 cores).
+_NO_TIMING_CHECKS = """
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("docs", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("docs")
+"""
 _BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```", re.S | re.M)
 
 
@@ -31,6 +39,7 @@ def _blocks() -> list[tuple[str, int, str]]:
 @pytest.mark.parametrize(("page", "number", "code"), _blocks(), ids=lambda v: str(v)[:20])
 def test_page_example_passes(pytester: pytest.Pytester, page: str, number: int, code: str) -> None:
     """Each Python block, saved as a test file, collects and its tests pass."""
+    pytester.makeconftest(_NO_TIMING_CHECKS)
     pytester.makepyfile(**{f"test_{Path(page).stem}_{number}": code})
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark")
     outcomes = result.parseoutcomes()
