@@ -83,6 +83,7 @@ from fake_dataverse._values import (
     OptionSetValue,
 )
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._whoami import WhoAmIRequest, WhoAmIResponse
 
 __all__ = [
     "AliasedValue",
@@ -151,5 +152,7 @@ __all__ = [
     "UpsertMultipleResponse",
     "UpsertRequest",
     "UpsertResponse",
+    "WhoAmIRequest",
+    "WhoAmIResponse",
     "entity_metadata_from_dict",
 ]

@@ -17,6 +17,7 @@ from fake_dataverse import (  # noqa: F401  (importing registers their handlers)
     _entity_changes,
     _execute_multiple,
     _retrieve_multiple,
+    _whoami,
 )
 from fake_dataverse import _errors as errors
 from fake_dataverse._organization import Caller, Organization

@@ -18,6 +18,7 @@ from fake_dataverse._webapi import (  # noqa: F401  (importing registers their r
     _actions,
     _collection,
     _entities,
+    _functions,
     _message_filters,
     _metadata_routes,
     _properties,

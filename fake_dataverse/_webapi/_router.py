@@ -59,6 +59,7 @@ class RequestContext:
 
 Handler = Callable[[RequestContext], HttpResponse]
 _ROUTES: dict[tuple[str, str], Handler] = {}
+_FUNCTIONS: set[str] = set()  # unbound function names, filled by unbound_function()
 _SPECIAL: dict[str, str] = {
     "": "service",
     "$metadata": "metadata",
@@ -78,6 +79,11 @@ def route(kind: str, *methods: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
+def unbound_function(name: str) -> None:
+    """Register the name of an unbound function (``GET WhoAmI``) the ``function`` route serves."""
+    _FUNCTIONS.add(name)
+
+
 def dispatch(ctx: RequestContext) -> HttpResponse:
     """Run the handler registered for the request's resource kind and method.
 
@@ -90,7 +96,7 @@ def dispatch(ctx: RequestContext) -> HttpResponse:
     handler = _ROUTES.get((ctx.resource.kind, method))
     if handler is not None:
         return handler(ctx)
-    if ctx.resource.kind in ("action", "custom_api"):
+    if ctx.resource.kind in ("action", "custom_api", "function"):
         raise errors.NoHttpResource(uri=ctx.request.url)
     raise errors.MethodNotAllowed(method=method)
 
@@ -117,6 +123,8 @@ def resolve(org: Organization, path: str) -> Resource:
     table = org.metadata.by_entity_set(head.name)
     if table is None and head.key is None and len(segments) == 1 and head.name in org.custom_apis:
         return Resource("custom_api", name=head.name)  # an unbound custom API
+    if table is None and head.key in (None, "") and len(segments) == 1 and head.name in _FUNCTIONS:
+        return Resource("function", name=head.name)  # an unbound function: WhoAmI, WhoAmI()
     if table is None:
         raise _not_found(head.name)
     if head.key is None:
