@@ -144,7 +144,6 @@ def _run_one(ctx: ExecutionContext, request: OrganizationRequest) -> Organizatio
         raise errors.InvalidArgument(
             f"{request.request_name} cannot be run inside ExecuteMultiple or ExecuteTransaction."
         )
-    assert ctx.execute is not None
     return ctx.execute(request)
 
 

@@ -33,7 +33,7 @@ class ExecutionContext:
 
     org: Organization
     caller: Caller
-    execute: Callable[[OrganizationRequest], OrganizationResponse] | None = None
+    execute: Callable[[OrganizationRequest], OrganizationResponse]
 
 
 RequestT = TypeVar("RequestT", bound=OrganizationRequest)
