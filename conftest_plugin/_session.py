@@ -16,7 +16,7 @@ import responses
 
 from conftest_plugin._config import DataverseSettings, MarkerError
 from fake_dataverse import DataverseError, Entity, FakeDataverse
-from fake_dataverse._interception import Interception
+from fake_dataverse._interception._responses import Interception
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse.strategies._convert import json_to_entity
 

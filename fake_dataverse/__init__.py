@@ -8,9 +8,8 @@
     'export'
 """
 
-from fake_dataverse._clock import Clock, IdFactory
-from fake_dataverse._errors import DataverseError, OrganizationServiceFault
-from fake_dataverse._execute_multiple import (
+from fake_dataverse._fake import FakeDataverse, Snapshot
+from fake_dataverse._messages._execute_multiple import (
     ExecuteMultipleRequest,
     ExecuteMultipleResponse,
     ExecuteMultipleResponseItem,
@@ -18,32 +17,7 @@ from fake_dataverse._execute_multiple import (
     ExecuteTransactionRequest,
     ExecuteTransactionResponse,
 )
-from fake_dataverse._fake import FakeDataverse, Snapshot
-from fake_dataverse._metadata import (
-    AttributeMetadata,
-    AttributeRequiredLevel,
-    AttributeTypeCode,
-    EntityKeyMetadata,
-    EntityMetadata,
-    OptionMetadata,
-    entity_metadata_from_dict,
-)
-from fake_dataverse._query._expression import (
-    AliasedValue,
-    ConditionExpression,
-    FetchExpression,
-    FilterExpression,
-    JoinOperator,
-    LinkEntity,
-    LogicalOperator,
-    OrderExpression,
-    OrderType,
-    PagingInfo,
-    QueryByAttribute,
-    QueryExpression,
-)
-from fake_dataverse._query._model import ConditionOperator
-from fake_dataverse._query_requests import (
+from fake_dataverse._messages._query_requests import (
     ChangeType,
     EntityChanges,
     NewOrUpdatedItem,
@@ -53,7 +27,7 @@ from fake_dataverse._query_requests import (
     RetrieveMultipleRequest,
     RetrieveMultipleResponse,
 )
-from fake_dataverse._requests import (
+from fake_dataverse._messages._requests import (
     ConcurrencyBehavior,
     CreateMultipleRequest,
     CreateMultipleResponse,
@@ -73,8 +47,19 @@ from fake_dataverse._requests import (
     UpsertRequest,
     UpsertResponse,
 )
-from fake_dataverse._service import OrganizationService
-from fake_dataverse._values import (
+from fake_dataverse._messages._service import OrganizationService
+from fake_dataverse._messages._whoami import WhoAmIRequest, WhoAmIResponse
+from fake_dataverse._model._errors import DataverseError, OrganizationServiceFault
+from fake_dataverse._model._metadata import (
+    AttributeMetadata,
+    AttributeRequiredLevel,
+    AttributeTypeCode,
+    EntityKeyMetadata,
+    EntityMetadata,
+    OptionMetadata,
+    entity_metadata_from_dict,
+)
+from fake_dataverse._model._values import (
     ColumnSet,
     Entity,
     EntityCollection,
@@ -82,8 +67,23 @@ from fake_dataverse._values import (
     EntityReferenceCollection,
     OptionSetValue,
 )
+from fake_dataverse._query._expression import (
+    AliasedValue,
+    ConditionExpression,
+    FetchExpression,
+    FilterExpression,
+    JoinOperator,
+    LinkEntity,
+    LogicalOperator,
+    OrderExpression,
+    OrderType,
+    PagingInfo,
+    QueryByAttribute,
+    QueryExpression,
+)
+from fake_dataverse._query._model import ConditionOperator
+from fake_dataverse._storage._clock import Clock, IdFactory
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
-from fake_dataverse._whoami import WhoAmIRequest, WhoAmIResponse
 
 __all__ = [
     "AliasedValue",

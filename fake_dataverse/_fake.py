@@ -10,22 +10,26 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from fake_dataverse._background import BackgroundRunner
-from fake_dataverse._clock import Clock, IdFactory
-from fake_dataverse._faults import FaultInjector
-from fake_dataverse._metadata import EntityMetadata, default_metadata, entity_metadata_from_dict
-from fake_dataverse._organization import Caller, Organization, Settings, User
-from fake_dataverse._registry import message_names
-from fake_dataverse._rows import project
-from fake_dataverse._service import OrganizationService
-from fake_dataverse._store import StoreSnapshot
-from fake_dataverse._values import ColumnSet, Entity, coerce_id
+from fake_dataverse._messages._background import BackgroundRunner
+from fake_dataverse._messages._registry import message_names
+from fake_dataverse._messages._rows import project
+from fake_dataverse._messages._service import OrganizationService
+from fake_dataverse._model._metadata import (
+    EntityMetadata,
+    default_metadata,
+    entity_metadata_from_dict,
+)
+from fake_dataverse._model._values import ColumnSet, Entity, coerce_id
+from fake_dataverse._storage._clock import Clock, IdFactory
+from fake_dataverse._storage._faults import FaultInjector
+from fake_dataverse._storage._organization import Caller, Organization, Settings, User
+from fake_dataverse._storage._store import StoreSnapshot
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     import responses
 
-    from fake_dataverse._interception import Interception
+    from fake_dataverse._interception._responses import Interception
     from fake_dataverse._webapi._app import WebApi
 
 __all__ = ["FakeDataverse", "Snapshot"]
@@ -187,7 +191,7 @@ class FakeDataverse:
         to a ``responses.RequestsMock`` you already have, so your other mocks keep working.
         Calls to other hosts never reach the network.
         """
-        from fake_dataverse._interception import Interception
+        from fake_dataverse._interception._responses import Interception
 
         return Interception(self.url, self.handle, mock)
 

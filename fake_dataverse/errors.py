@@ -8,7 +8,7 @@ Every class is a :class:`DataverseError` with Dataverse's ``code`` (``hex_code``
     dv.faults.fail_next(RecordNotFound(id=row_id))   # the next message answers 404 0x80048d02
 """
 
-from fake_dataverse._errors import (
+from fake_dataverse._model._errors import (
     AggregateQueryRecordLimitExceeded,
     CallerNotFound,
     ChangeTrackingNotEnabled,

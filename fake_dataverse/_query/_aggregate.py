@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeTypeCode as T
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeTypeCode as T
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._evaluate import sort_component
 from fake_dataverse._query._model import AggregateColumn, Query
 from fake_dataverse._query._operators import normalise
-from fake_dataverse._store import StoredRow
+from fake_dataverse._storage._store import StoredRow
 
 __all__ = ["AGGREGATE_RECORD_LIMIT", "Group", "aggregate"]
 

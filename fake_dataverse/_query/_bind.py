@@ -17,8 +17,9 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._validation import parse_datetime_text
 from fake_dataverse._query._model import (
     Condition,
     ConditionOperator,
@@ -29,7 +30,6 @@ from fake_dataverse._query._model import (
     Query,
 )
 from fake_dataverse._query._operators import OperatorSpec, ValueKind, spec_for
-from fake_dataverse._validation import parse_datetime_text
 
 __all__ = ["bind", "check_elastic", "column", "raw_from_text", "raw_from_value"]
 

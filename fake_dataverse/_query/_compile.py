@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import EntityMetadata, MetadataRegistry
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata, MetadataRegistry
+from fake_dataverse._model._values import ColumnSet
 from fake_dataverse._query._bind import bind
 from fake_dataverse._query._expression import (
     ConditionExpression,
@@ -23,7 +24,6 @@ from fake_dataverse._query._expression import (
     QueryByAttribute,
     QueryExpression,
 )
-from fake_dataverse._query._fetchxml import parse_fetchxml
 from fake_dataverse._query._model import (
     Condition,
     ConditionOperator,
@@ -32,7 +32,7 @@ from fake_dataverse._query._model import (
     Order,
     Query,
 )
-from fake_dataverse._values import ColumnSet
+from fake_dataverse._query.fetchxml._parse import parse_fetchxml
 
 __all__ = ["compile_query", "query_table_name"]
 

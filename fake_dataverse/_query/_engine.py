@@ -20,14 +20,14 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._aggregate import Group, aggregate, check_aggregate
 from fake_dataverse._query._evaluate import SortColumn, key_of, matches, sort_columns, sort_key
 from fake_dataverse._query._model import Query
 from fake_dataverse._query._operators import EvaluationContext, normalise
 from fake_dataverse._query._paging import build_cookie, parse_cookie
-from fake_dataverse._store import RowKey, Store, StoredRow
+from fake_dataverse._storage._store import RowKey, Store, StoredRow
 
 __all__ = ["MAX_PAGE_SIZE", "TOTAL_RECORD_COUNT_LIMIT", "QueryPage", "check_paging", "run_query"]
 

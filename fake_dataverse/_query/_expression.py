@@ -17,8 +17,8 @@ from typing import Any
 
 import attrs
 
+from fake_dataverse._model._values import ColumnSet
 from fake_dataverse._query._model import ConditionOperator
-from fake_dataverse._values import ColumnSet
 
 __all__ = [
     "AliasedValue",

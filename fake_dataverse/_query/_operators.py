@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse._metadata import AttributeTypeCode as T
+from fake_dataverse._model._metadata import AttributeTypeCode as T
 from fake_dataverse._query._dates import DATE_RANGES, date_range
 from fake_dataverse._query._model import ConditionOperator as Op
 

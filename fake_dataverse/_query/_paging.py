@@ -23,8 +23,8 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._bind import column, raw_from_text
 from fake_dataverse._query._evaluate import SortColumn
 

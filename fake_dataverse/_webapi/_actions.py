@@ -10,9 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import EntityMetadata
-from fake_dataverse._requests import (
+from fake_dataverse._messages._requests import (
     CreateMultipleRequest,
     CreateMultipleResponse,
     DeleteMultipleRequest,
@@ -21,7 +19,9 @@ from fake_dataverse._requests import (
     UpdateMultipleRequest,
     UpsertMultipleRequest,
 )
-from fake_dataverse._values import Entity, EntityCollection, EntityReference
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._values import Entity, EntityCollection, EntityReference
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import TYPE_PREFIX, entity_from_json, request_json
 from fake_dataverse._webapi._reply import empty_reply, json_reply

@@ -10,26 +10,28 @@ import re
 import uuid
 from collections.abc import Callable
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._organization import Caller, Organization
-from fake_dataverse._service import OrganizationService
-from fake_dataverse._store import StoreSnapshot
+from fake_dataverse._messages._service import OrganizationService
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._storage._organization import Caller, Organization
+from fake_dataverse._storage._store import StoreSnapshot
 from fake_dataverse._webapi import (  # noqa: F401  (importing registers their routes)
     _actions,
     _collection,
     _entities,
     _functions,
-    _message_filters,
-    _metadata_routes,
     _properties,
 )
 from fake_dataverse._webapi._background import handle_status_monitor, is_status_monitor
-from fake_dataverse._webapi._batch import handle_batch
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
 from fake_dataverse._webapi._reply import empty_reply, error_reply
 from fake_dataverse._webapi._router import RequestContext, dispatch, resolve, route
 from fake_dataverse._webapi._url import parse_url
+from fake_dataverse._webapi.batch._batch import handle_batch
+from fake_dataverse._webapi.metadata import (  # noqa: F401  (importing registers their routes)
+    _message_filters,
+    _routes,
+)
 
 __all__ = ["WebApi"]
 

@@ -13,16 +13,16 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._background import (
+from fake_dataverse._messages._background import (
     CANCELING,
     ExecuteBackgroundOperationRequest,
     status_monitor_body,
 )
-from fake_dataverse._organization import Organization
-from fake_dataverse._requests import OrganizationRequest
-from fake_dataverse._service import OrganizationService
-from fake_dataverse._values import Entity, OptionSetValue
+from fake_dataverse._messages._requests import OrganizationRequest
+from fake_dataverse._messages._service import OrganizationService
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._values import Entity, OptionSetValue
+from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._reply import dumps, json_reply
 from fake_dataverse._webapi._router import RequestContext, route

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._query._expression import PagingInfo
-from fake_dataverse._query_requests import (
+from fake_dataverse._messages._query_requests import (
     EntityChanges,
     NewOrUpdatedItem,
     RetrieveEntityChangesRequest,
     RetrieveEntityChangesResponse,
 )
-from fake_dataverse._values import ColumnSet
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._values import ColumnSet
+from fake_dataverse._query._expression import PagingInfo
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json
 from fake_dataverse._webapi._links import delta_link, next_link, parse_skiptoken, skiptoken

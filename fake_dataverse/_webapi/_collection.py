@@ -12,15 +12,18 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._messages._query_requests import (
+    RetrieveMultipleRequest,
+    RetrieveMultipleResponse,
+)
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._values import EntityCollection
 from fake_dataverse._query._expression import AliasedValue
-from fake_dataverse._query._fetchxml import parse_fetchxml
 from fake_dataverse._query._model import Query
-from fake_dataverse._query._odata import compile_query_options
 from fake_dataverse._query._paging import fetchxml_paging_cookie_annotation
-from fake_dataverse._query_requests import RetrieveMultipleRequest, RetrieveMultipleResponse
-from fake_dataverse._values import EntityCollection
+from fake_dataverse._query.fetchxml._parse import parse_fetchxml
+from fake_dataverse._query.odata._options import compile_query_options
 from fake_dataverse._webapi._changes import delta_reply, is_tracking
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json, json_value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fake_dataverse._requests import (
+from fake_dataverse._messages._requests import (
     ConcurrencyBehavior,
     CreateRequest,
     CreateResponse,
@@ -13,7 +13,7 @@ from fake_dataverse._requests import (
     UpsertRequest,
     UpsertResponse,
 )
-from fake_dataverse._values import Entity
+from fake_dataverse._model._values import Entity
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_from_json, request_json
 from fake_dataverse._webapi._prefer import applied_header

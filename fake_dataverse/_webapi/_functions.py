@@ -10,11 +10,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from fake_dataverse._requests import OrganizationRequest
+from fake_dataverse._messages._requests import OrganizationRequest
+from fake_dataverse._messages._whoami import WhoAmIRequest
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._reply import json_reply
 from fake_dataverse._webapi._router import RequestContext, route, unbound_function
-from fake_dataverse._whoami import WhoAmIRequest
 
 __all__ = ["FUNCTIONS"]
 

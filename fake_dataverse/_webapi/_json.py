@@ -2,7 +2,8 @@
 
 Values are written by a formatter registered per column type; the ``FormattedValue`` annotation
 by another table of formatters. Request bodies are parsed column by column with
-:func:`fake_dataverse._validation.json_to_sdk`, so the Web API and the SDK check values alike.
+:func:`fake_dataverse._model._validation.json_to_sdk`, so the Web API and the SDK check values
+alike.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._validation import json_to_sdk
-from fake_dataverse._values import Entity, EntityReference, OptionSetValue
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._validation import json_to_sdk
+from fake_dataverse._model._values import Entity, EntityReference, OptionSetValue
 from fake_dataverse._webapi._prefer import Preferences
 
 __all__ = [

@@ -10,7 +10,7 @@ import re
 from urllib.parse import quote, unquote, unquote_plus
 from xml.sax.saxutils import quoteattr
 
-from fake_dataverse import _errors as errors
+from fake_dataverse._model import _errors as errors
 
 __all__ = ["delta_link", "next_link", "parse_skiptoken", "skiptoken"]
 

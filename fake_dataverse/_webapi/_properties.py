@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode
-from fake_dataverse._requests import RetrieveRequest, RetrieveResponse, UpdateRequest
-from fake_dataverse._values import ColumnSet, EntityReference
+from fake_dataverse._messages._requests import RetrieveRequest, RetrieveResponse, UpdateRequest
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode
+from fake_dataverse._model._values import ColumnSet, EntityReference
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import (
     entity_from_json,

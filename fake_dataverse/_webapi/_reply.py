@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from fake_dataverse._errors import DataverseError
+from fake_dataverse._model._errors import DataverseError
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._prefer import Preferences
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import EntityMetadata
-from fake_dataverse._organization import Organization
-from fake_dataverse._service import OrganizationService
+from fake_dataverse._messages._service import OrganizationService
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences
 from fake_dataverse._webapi._url import ODataUrl, parse_key, parse_segment, path_segments

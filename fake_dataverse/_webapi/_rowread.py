@@ -8,11 +8,11 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeMetadata, EntityMetadata
-from fake_dataverse._organization import Organization
-from fake_dataverse._requests import RetrieveRequest, RetrieveResponse
-from fake_dataverse._values import ColumnSet, Entity, EntityReference
+from fake_dataverse._messages._requests import RetrieveRequest, RetrieveResponse
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeMetadata, EntityMetadata
+from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
+from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._json import entity_json
 from fake_dataverse._webapi._router import RequestContext
 from fake_dataverse._webapi._select import (

@@ -8,9 +8,9 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._values import ColumnSet, Entity
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._values import ColumnSet, Entity
 from fake_dataverse._webapi._json import property_map
 from fake_dataverse._webapi._url import split_top_level
 

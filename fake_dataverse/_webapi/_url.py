@@ -13,7 +13,7 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 
 import attrs
 
-from fake_dataverse import _errors as errors
+from fake_dataverse._model import _errors as errors
 
 __all__ = ["KeySegment", "ODataUrl", "parse_key", "parse_url", "split_top_level"]
 

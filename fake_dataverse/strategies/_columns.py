@@ -16,13 +16,13 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import (
+from fake_dataverse._model._metadata import (
     AttributeMetadata,
     AttributeTypeCode,
     EntityMetadata,
     default_metadata,
 )
-from fake_dataverse._validation import MAX_DATETIME, MIN_DATETIME, raw_to_sdk, utf16_length
+from fake_dataverse._model._validation import MAX_DATETIME, MIN_DATETIME, raw_to_sdk, utf16_length
 from fake_dataverse.strategies._tables import Surface, resolve_table
 
 __all__ = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fake_dataverse._metadata import EntityMetadata
-from fake_dataverse._values import Entity
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._values import Entity
 from fake_dataverse._webapi._json import entity_from_json
 
 __all__ = ["json_to_entity"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from fake_dataverse._errors import DataverseError, signed_code
+from fake_dataverse._model._errors import DataverseError, signed_code
 
 __all__ = ["ExpectedError"]
 

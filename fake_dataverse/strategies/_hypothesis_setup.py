@@ -21,6 +21,6 @@ def _entities() -> st.SearchStrategy[Any]:
 
 def _register() -> None:
     """Register the ``Entity`` strategy (called by Hypothesis when it is imported)."""
-    from fake_dataverse._values import Entity
+    from fake_dataverse._model._values import Entity
 
     st.register_type_strategy(Entity, st.deferred(_entities))

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import EntityMetadata
-from fake_dataverse._values import Entity
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._values import Entity
 from fake_dataverse.strategies._columns import encode
 from fake_dataverse.strategies._expected import ExpectedError
 from fake_dataverse.strategies._records import payload_key, raw_payloads

@@ -14,7 +14,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._values import ColumnSet
 from fake_dataverse._query._expression import (
     ConditionExpression,
     FilterExpression,
@@ -23,9 +24,8 @@ from fake_dataverse._query._expression import (
     QueryExpression,
 )
 from fake_dataverse._query._model import Condition, ConditionOperator, Filter, FilterNode, Not
-from fake_dataverse._query._odata_format import format_filter
-from fake_dataverse._query._odata_functions import FUNCTIONS, Arguments
-from fake_dataverse._values import ColumnSet
+from fake_dataverse._query.odata._format import format_filter
+from fake_dataverse._query.odata._functions import FUNCTIONS, Arguments
 from fake_dataverse.strategies._columns import raw_values
 from fake_dataverse.strategies._tables import check_flag, resolve_table
 

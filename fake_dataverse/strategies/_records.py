@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._values import Entity
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._values import Entity
 from fake_dataverse.strategies._columns import column_of, encode, payload_key, raw_values
 from fake_dataverse.strategies._tables import (
     Operation,

@@ -14,10 +14,10 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from fake_dataverse import _errors as errors
-from fake_dataverse._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._rows import check_partition_value
-from fake_dataverse._validation import utf16_length
+from fake_dataverse._messages._rows import check_partition_value
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._validation import utf16_length
 from fake_dataverse.strategies._columns import (
     PARTITION_ALPHABET,
     encode,

@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
 from fake_dataverse._fake import FakeDataverse
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._values import OptionSetValue
 from fake_dataverse._query._evaluate import matches
 from fake_dataverse._query._model import FilterNode
-from fake_dataverse._query._odata_format import format_filter
 from fake_dataverse._query._operators import EvaluationContext
-from fake_dataverse._values import OptionSetValue
+from fake_dataverse._query.odata._format import format_filter
 from fake_dataverse._webapi._http import HttpRequest
 from fake_dataverse.strategies._convert import json_to_entity
 from fake_dataverse.strategies._queries import filter_trees

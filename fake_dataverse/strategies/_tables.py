@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from hypothesis.errors import InvalidArgument
 
-from fake_dataverse._metadata import (
+from fake_dataverse._model._metadata import (
     AttributeMetadata,
     AttributeRequiredLevel,
     EntityMetadata,

@@ -11,8 +11,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from fake_dataverse._metadata import AttributeTypeCode
-from fake_dataverse._values import OptionSetValue
+from fake_dataverse._model._metadata import AttributeTypeCode
+from fake_dataverse._model._values import OptionSetValue
 
 __all__ = ["WRONG_JSON", "WRONG_SDK"]
 

@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 import pytest
 
-from fake_dataverse._webapi._batch import handle_batch
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._webapi.batch._batch import handle_batch
 
 ORG = "https://contoso.crm.dynamics.com"
 ROOT = f"{ORG}/api/data/v9.2/"

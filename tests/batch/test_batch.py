@@ -131,8 +131,8 @@ class TestFraming:
 
     def test_body_not_utf8(self, api: StubApi) -> None:
         """A body that is not UTF-8 is unreadable."""
-        from fake_dataverse._webapi._batch import handle_batch
         from fake_dataverse._webapi._http import HttpRequest
+        from fake_dataverse._webapi.batch._batch import handle_batch
 
         request = HttpRequest(
             "POST", ROOT + "$batch", {"Content-Type": "multipart/mixed; boundary=b"}, b"\xff\xfe"

@@ -6,7 +6,7 @@ import pytest
 
 from fake_dataverse import DataverseError
 from fake_dataverse._webapi._http import HttpResponse
-from fake_dataverse._webapi._multipart import (
+from fake_dataverse._webapi.batch._multipart import (
     boundary_of,
     parse_request,
     render_multipart,

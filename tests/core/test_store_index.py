@@ -8,7 +8,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_dataverse._store_index import SortedKeys, TableIndex, index_key
+from fake_dataverse._storage._store_index import SortedKeys, TableIndex, index_key
 
 
 def key(number: int, partition: str = "") -> tuple[int, str, uuid.UUID]:

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from fake_dataverse import DataverseError
-from fake_dataverse._metadata import EntityMetadata, default_metadata
+from fake_dataverse._model._metadata import EntityMetadata, default_metadata
 from fake_dataverse._query._model import FilterNode, Query
-from fake_dataverse._query._odata import compile_query_options
+from fake_dataverse._query.odata._options import compile_query_options
 
 TYPE = "Microsoft.Dynamics.CRM.backgroundoperation"
 

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fake_dataverse import DataverseError
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._model import AggregateColumn, Condition, Filter, GroupByColumn, Query
 from fake_dataverse._query._model import ConditionOperator as Op
-from fake_dataverse._query._odata import compile_query_options
+from fake_dataverse._query.odata._options import compile_query_options
 
 from .conftest import TYPE, Compile, Fails
 

@@ -8,15 +8,15 @@ import uuid
 import pytest
 
 from fake_dataverse import DataverseError
-from fake_dataverse._metadata import EntityMetadata
-from fake_dataverse._query._odata_binding import (
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._query.odata._binding import (
     Literal,
     bind_literal,
     convert_text,
     find_property,
     literal_from_token,
 )
-from fake_dataverse._query._odata_lexer import tokenize
+from fake_dataverse._query.odata._lexer import tokenize
 
 UTC = dt.timezone.utc
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_dataverse import DataverseError
-from fake_dataverse._metadata import EntityMetadata
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._model import Condition, Filter, FilterNode, Not, Query
 from fake_dataverse._query._model import ConditionOperator as Op
-from fake_dataverse._query._odata import compile_query_options
+from fake_dataverse._query.odata._options import compile_query_options
 
 from .conftest import TYPE, Fails
 
@@ -270,7 +270,7 @@ class TestRejected:
     @given(st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join))
     def test_any_text_is_a_query_or_a_dataverse_fault(self, text: str) -> None:
         """Garbage never escapes as a Python exception: it compiles or is a DataverseError."""
-        from fake_dataverse._metadata import default_metadata
+        from fake_dataverse._model._metadata import default_metadata
 
         table = default_metadata().get("backgroundoperation")
         assert isinstance(table, EntityMetadata)

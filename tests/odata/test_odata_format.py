@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_dataverse._metadata import EntityMetadata, default_metadata
+from fake_dataverse._model._metadata import EntityMetadata, default_metadata
 from fake_dataverse._query._evaluate import matches
 from fake_dataverse._query._model import Condition, Filter, FilterNode, Not
 from fake_dataverse._query._model import ConditionOperator as Op
-from fake_dataverse._query._odata import compile_query_options, format_filter
 from fake_dataverse._query._operators import EvaluationContext
+from fake_dataverse._query.odata._options import compile_query_options, format_filter
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 
 from fake_dataverse._query._model import Condition, FilterNode
 from fake_dataverse._query._model import ConditionOperator as Op
-from fake_dataverse._query._odata_functions import FUNCTIONS, Arguments
+from fake_dataverse._query.odata._functions import FUNCTIONS, Arguments
 
 from .conftest import Fails
 

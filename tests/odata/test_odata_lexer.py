@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_dataverse import DataverseError
-from fake_dataverse._query._odata_lexer import TokenKind, TokenStream, tokenize
+from fake_dataverse._query.odata._lexer import TokenKind, TokenStream, tokenize
 
 
 def kinds(text: str) -> list[TokenKind]:

@@ -19,7 +19,7 @@ from fake_dataverse import (
     RetrieveEntityChangesRequest,
     RetrieveEntityChangesResponse,
 )
-from fake_dataverse._entity_changes import format_data_token
+from fake_dataverse._messages._entity_changes import format_data_token
 
 from .conftest import ITEM_TABLE, NOW, Rejects
 

@@ -16,9 +16,9 @@ from fake_dataverse import (
     OptionSetValue,
 )
 from fake_dataverse._query import _aggregate
-from fake_dataverse._query._fetchxml import parse_fetchxml
 from fake_dataverse._query._model import Condition, ConditionOperator, Filter, Query
 from fake_dataverse._query._paging import fetchxml_paging_cookie_annotation
+from fake_dataverse._query.fetchxml._parse import parse_fetchxml
 
 from .conftest import ITEM, Rejects, names
 

@@ -28,10 +28,10 @@ from fake_dataverse import (
     RetrieveEntityChangesRequest,
     RetrieveEntityChangesResponse,
 )
-from fake_dataverse._metadata import AttributeTypeCode as T
-from fake_dataverse._query._fetch_operators import FETCH_NAMES
+from fake_dataverse._model._metadata import AttributeTypeCode as T
 from fake_dataverse._query._model import Condition, ConditionOperator, Filter
 from fake_dataverse._query._operators import ValueKind, spec_for
+from fake_dataverse._query.fetchxml._operators import FETCH_NAMES
 
 from .conftest import ITEM, ITEM_TABLE, NOW, G, store_state
 

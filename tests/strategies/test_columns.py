@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import Entity, FakeDataverse, OptionSetValue
-from fake_dataverse._metadata import default_metadata
-from fake_dataverse._validation import json_to_sdk, utf16_length
+from fake_dataverse._model._metadata import default_metadata
+from fake_dataverse._model._validation import json_to_sdk, utf16_length
 from fake_dataverse.strategies import values
 
 from .conftest import TABLE

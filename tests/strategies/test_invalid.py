@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import DataverseError, Entity, FakeDataverse
-from fake_dataverse._metadata import default_metadata
+from fake_dataverse._model._metadata import default_metadata
 from fake_dataverse.strategies import (
     ExpectedError,
     invalid_entities,

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import Entity, FakeDataverse
-from fake_dataverse._metadata import default_metadata
+from fake_dataverse._model._metadata import default_metadata
 from fake_dataverse._query._evaluate import matches, truth
 from fake_dataverse._query._expression import QueryExpression
 from fake_dataverse._query._model import FilterNode, Not
-from fake_dataverse._query._odata import compile_query_options
-from fake_dataverse._query._odata_format import format_filter
 from fake_dataverse._query._operators import EvaluationContext
+from fake_dataverse._query.odata._format import format_filter
+from fake_dataverse._query.odata._options import compile_query_options
 from fake_dataverse._webapi._http import HttpRequest
 from fake_dataverse.strategies import (
     entities,

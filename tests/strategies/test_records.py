@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import Entity, FakeDataverse, OptionSetValue
-from fake_dataverse._metadata import default_metadata
+from fake_dataverse._model._metadata import default_metadata
 from fake_dataverse.strategies import entities, isolate_examples, records
 from fake_dataverse.strategies._convert import json_to_entity
 

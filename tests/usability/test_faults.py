@@ -15,8 +15,8 @@ from fake_dataverse import (
     FakeDataverse,
     OrganizationRequest,
     QueryExpression,
-    _errors,
 )
+from fake_dataverse._model import _errors
 from fake_dataverse.errors import RecordNotFound, RequestsLimitExceeded
 
 from .conftest import TABLE, store_state

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_dataverse import DataverseError
-from fake_dataverse._webapi._metadata_filter import metadata_filter
+from fake_dataverse._webapi.metadata._filter import metadata_filter
 
 ITEM = {
     "LogicalName": "name",

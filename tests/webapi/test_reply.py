@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from fake_dataverse._errors import InvalidArgument, RequestsLimitExceeded
+from fake_dataverse._model._errors import InvalidArgument, RequestsLimitExceeded
 from fake_dataverse._webapi._prefer import parse_prefer
 from fake_dataverse._webapi._reply import error_reply, json_reply
 

@@ -21,7 +21,7 @@ from fake_dataverse import (
     FakeDataverse,
     OptionSetValue,
 )
-from fake_dataverse._requests import (
+from fake_dataverse._messages._requests import (
     CreateRequest,
     DeleteMultipleRequest,
     DeleteRequest,
@@ -30,7 +30,7 @@ from fake_dataverse._requests import (
     UpsertMultipleRequest,
     UpsertRequest,
 )
-from fake_dataverse._values import EntityReference
+from fake_dataverse._model._values import EntityReference
 from fake_dataverse._webapi._http import HttpRequest
 
 from .conftest import TYPE

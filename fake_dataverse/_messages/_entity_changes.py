@@ -1,0 +1,247 @@
+"""The RetrieveEntityChanges message: change tracking over the store's change log.
+
+A data token is ``<version>!<MM/dd/yyyy HH:mm:ss>``: the highest version the sync saw and the
+fake time it ran. Without a token every live row is returned as new and no deletes; with one,
+each row changed since is returned once, in its latest state, ordered by version, then the
+deletes (a row created and deleted between syncs reports its delete). The work is proportional
+to the number of change-log entries since the token, not to the table's size.
+
+Paging: every page of one sync answers as of the same version (the first page's), which the
+paging cookie carries with the position reached; changes made while paging come in the next sync.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import attrs
+
+from fake_dataverse._messages._query_requests import (
+    ChangedItem,
+    EntityChanges,
+    NewOrUpdatedItem,
+    RemovedOrDeletedItem,
+    RetrieveEntityChangesRequest,
+    RetrieveEntityChangesResponse,
+)
+from fake_dataverse._messages._registry import ExecutionContext, message
+from fake_dataverse._messages._rows import project
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._values import ColumnSet, EntityReference
+from fake_dataverse._query._expression import PagingInfo
+from fake_dataverse._storage._store import ChangeRecord, RowKey
+
+__all__ = ["format_data_token", "parse_data_token"]
+
+_TOKEN = re.compile(r"(\d{1,19})!(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})")
+_TOKEN_TIME = "%m/%d/%Y %H:%M:%S"
+_MAX_PAGE = 5000
+_SIMPLE_PAGING = 50_000
+
+
+def format_data_token(version: int, moment: dt.datetime) -> str:
+    """Return the data token for a sync that saw up to ``version`` at ``moment``."""
+    return f"{version}!{moment.astimezone(dt.timezone.utc).strftime(_TOKEN_TIME)}"
+
+
+def _malformed(token: str) -> errors.DataverseError:
+    return errors.InvalidArgument(f"The data version '{token}' is not a valid data token.")
+
+
+def parse_data_token(token: str, *, last_version: int) -> tuple[int, dt.datetime]:
+    """Return a token's version and time.
+
+    Raises:
+        InvalidArgument: 0x80040203 for a token that is malformed or ahead of the store.
+    """
+    match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
+    if match is None:
+        raise _malformed(str(token))
+    try:
+        moment = dt.datetime.strptime(match[2], _TOKEN_TIME).replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        raise _malformed(token) from None
+    version = int(match[1])
+    if version > last_version:
+        raise _malformed(token)
+    return version, moment
+
+
+@attrs.frozen
+class _Cursor:
+    """Where a page of one sync starts: the sync's version and the last item returned."""
+
+    page: int
+    as_of: int
+    since: int
+    deleting: bool = False
+    after: int = 0
+
+
+def _cookie(cursor: _Cursor) -> str:
+    element = ET.Element(
+        "cookie",
+        page=str(cursor.page),
+        asof=str(cursor.as_of),
+        since=str(cursor.since),
+        phase="deletes" if cursor.deleting else "changes",
+        last=str(cursor.after),
+    )
+    return ET.tostring(element, encoding="unicode")
+
+
+def _parse_cookie(text: str, page_number: int, since: int) -> _Cursor:
+    try:
+        root = ET.fromstring(text)
+        cursor = _Cursor(
+            page=int(root.get("page", "")),
+            as_of=int(root.get("asof", "")),
+            since=int(root.get("since", "")),
+            deleting=root.get("phase") == "deletes",
+            after=int(root.get("last", "")),
+        )
+    except (ET.ParseError, ValueError):
+        raise errors.InvalidPagingCookie() from None
+    if root.tag != "cookie" or cursor.page != page_number - 1 or cursor.since != since:
+        raise errors.InvalidPagingCookie()
+    return cursor
+
+
+def _latest(
+    records: list[ChangeRecord], as_of: int
+) -> tuple[list[ChangeRecord], list[ChangeRecord]]:
+    """Return each key's latest change up to ``as_of``: upserts and deletes, by version."""
+    latest: dict[RowKey, ChangeRecord] = {}
+    for record in records:
+        latest[record.key] = record
+    kept = sorted((r for r in latest.values() if r.version <= as_of), key=lambda r: r.version)
+    return [r for r in kept if not r.deleted], [r for r in kept if r.deleted]
+
+
+def _removed(table: EntityMetadata, key: RowKey) -> RemovedOrDeletedItem:
+    keys: dict[str, Any] = {}
+    if table.partition_attribute and key[1] != str(key[0]):
+        keys = {table.primary_id_attribute: key[0], table.partition_attribute: key[1]}
+    return RemovedOrDeletedItem(EntityReference(table.logical_name, key[0], keys))
+
+
+@attrs.frozen
+class _Sync:
+    ctx: ExecutionContext
+    table: EntityMetadata
+    columns: ColumnSet
+    page_size: int
+
+    def item(self, record: ChangeRecord) -> ChangedItem | None:
+        """Return the change item of a log record (None for a row gone since, by TTL)."""
+        if record.deleted:
+            return _removed(self.table, record.key)
+        row = self.ctx.org.store.get(self.table.logical_name, record.key)
+        if row is None:
+            return None
+        return NewOrUpdatedItem(project(self.ctx.org, self.table, row, self.columns))
+
+    def page(
+        self,
+        cursor: _Cursor,
+        records: tuple[list[ChangeRecord], list[ChangeRecord]],
+        skip: int,
+    ) -> tuple[list[ChangedItem], _Cursor, bool]:
+        """Return one page of changes after the cursor, the next cursor, and more_records."""
+        changes, deletes = records
+        if cursor.deleting:
+            start = bisect.bisect_right([r.version for r in deletes], cursor.after)
+            pending = deletes[start:]
+        else:
+            start = bisect.bisect_right([r.version for r in changes], cursor.after)
+            pending = [*changes[start:], *deletes]
+        pending = pending[skip:]
+        taken, more = pending[: self.page_size], len(pending) > self.page_size
+        items = [item for record in taken if (item := self.item(record)) is not None]
+        last = taken[-1] if taken else None
+        following = attrs.evolve(
+            cursor,
+            page=cursor.page + 1,
+            deleting=cursor.deleting or (last is not None and last.deleted),
+            after=last.version if last is not None else cursor.after,
+        )
+        return items, following, more
+
+
+def _page_size(ctx: ExecutionContext, info: PagingInfo | None) -> int:
+    """Return the page size the request asks for, checked as RetrieveMultiple checks it.
+
+    Raises:
+        ValueGreaterThanZero: 0x8004110c for a count below 1 with a page number or cookie.
+        InvalidArgument: 0x80040203 for a count above 5000.
+        OverRetrievalUpperLimitWithoutPagingCookie: 0x8004430a for a page number without a
+            cookie that reaches past the first 50,000 changes.
+    """
+    count = info.count if info is not None else 0
+    paged = info is not None and (info.page_number != 0 or bool(info.paging_cookie))
+    if count < 0 or (count == 0 and paged):
+        raise errors.ValueGreaterThanZero()
+    if count > _MAX_PAGE:
+        raise errors.InvalidArgument(f"The page size {count} exceeds the maximum of 5000.")
+    if info is not None and not info.paging_cookie and info.page_number * count > _SIMPLE_PAGING:
+        raise errors.OverRetrievalUpperLimitWithoutPagingCookie()
+    return min(count or _MAX_PAGE, ctx.org.settings.max_page_size)
+
+
+def _since(ctx: ExecutionContext, token: str | None) -> int | None:
+    if token is None or token == "":
+        return None
+    version, moment = parse_data_token(token, last_version=ctx.org.store.last_version)
+    expiry = dt.timedelta(days=ctx.org.settings.change_tracking_expiry_days)
+    if moment < ctx.org.clock.now() - expiry:
+        raise errors.ExpiredVersionStamp()
+    return version
+
+
+def _records(
+    sync: _Sync, since: int | None, as_of: int
+) -> tuple[list[ChangeRecord], list[ChangeRecord]]:
+    store, name = sync.ctx.org.store, sync.table.logical_name
+    if since is not None:
+        return _latest(store.changes_since(name, since), as_of)
+    live = sorted((r for r in store.rows(name) if r.version <= as_of), key=lambda r: r.version)
+    now = sync.ctx.org.clock.now()
+    return [ChangeRecord(r.version, r.key, False, now) for r in live], []
+
+
+@message(RetrieveEntityChangesRequest)
+def _retrieve_entity_changes(
+    ctx: ExecutionContext, request: RetrieveEntityChangesRequest
+) -> RetrieveEntityChangesResponse:
+    if not isinstance(request.entity_name, str):
+        raise errors.InvalidArgument("Required field 'EntityName' is missing.")
+    table = ctx.org.table(request.entity_name)
+    if not table.change_tracking_enabled:
+        raise errors.ChangeTrackingNotEnabled(entity=table.logical_name)
+    ctx.org.check_privilege(ctx.caller, table, "Read")
+    if not isinstance(request.columns, ColumnSet):
+        raise errors.InvalidArgument("Required field 'Columns' is missing or not a ColumnSet.")
+    for name in () if request.columns.all_columns else request.columns.columns:
+        if table.attribute(name) is None:
+            raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
+    info = request.page_info
+    sync = _Sync(ctx, table, request.columns, _page_size(ctx, info))
+    since = _since(ctx, request.data_version)
+    page_number = max(info.page_number, 1) if info is not None else 1
+    skip = 0
+    if info is not None and info.paging_cookie:
+        cursor = _parse_cookie(info.paging_cookie, page_number, since or 0)
+    else:
+        as_of = ctx.org.store.last_version
+        cursor = _Cursor(page=page_number - 1, as_of=as_of, since=since or 0)
+        skip = (page_number - 1) * sync.page_size
+    records = _records(sync, since, cursor.as_of)
+    items, following, more = sync.page(cursor, records, skip)
+    token = format_data_token(cursor.as_of, ctx.org.clock.now())
+    result = EntityChanges(tuple(items), token, more, _cookie(following) if more else None)
+    return RetrieveEntityChangesResponse("RetrieveEntityChanges", {"EntityChanges": result})

@@ -1,0 +1,183 @@
+"""``OrganizationService``: the SDK-style surface. ``execute(request)`` dispatches by message name.
+
+Every message runs under the store's lock, so several threads may call one service (or several
+services of one organization) at once; each message sees and leaves a consistent store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from fake_dataverse._messages import (  # noqa: F401  (importing registers their handlers)
+    _background,
+    _bulk,
+    _crud,
+    _entity_changes,
+    _execute_multiple,
+    _retrieve_multiple,
+    _whoami,
+)
+from fake_dataverse._messages._query_requests import (
+    RetrieveMultipleRequest,
+    RetrieveMultipleResponse,
+)
+from fake_dataverse._messages._registry import ExecutionContext, definition_for, table_of_target
+from fake_dataverse._messages._requests import (
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    OrganizationRequest,
+    OrganizationResponse,
+    RetrieveRequest,
+    RetrieveResponse,
+    UpdateRequest,
+    UpsertRequest,
+    UpsertResponse,
+)
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._values import (
+    ColumnSet,
+    Entity,
+    EntityCollection,
+    EntityReference,
+    coerce_id,
+)
+from fake_dataverse._storage._organization import Caller, Organization
+
+__all__ = ["OrganizationService"]
+
+
+class OrganizationService:
+    """Run messages against one organization as one caller."""
+
+    def __init__(self, org: Organization, caller: Caller) -> None:
+        self._org = org
+        self._caller = caller
+
+    @property
+    def caller_id(self) -> uuid.UUID:
+        """The user the messages run as (``createdby``/``modifiedby``)."""
+        return self._caller.user_id
+
+    def impersonate(self, user_id: uuid.UUID | str) -> OrganizationService:
+        """Return a service that acts on behalf of another user (the SDK's ``CallerId``).
+
+        The real caller needs ``prvActOnBehalfOfAnotherUser``; rows record the impersonated
+        user as ``createdby`` and the real caller as ``createdonbehalfby``.
+        """
+        if isinstance(user_id, str):
+            user_id = _as_id(user_id)
+        if not isinstance(user_id, uuid.UUID) or user_id.int == 0:
+            raise errors.InvalidCallerId()
+        return OrganizationService(self._org, Caller(user_id, self._caller.user_id))
+
+    def __repr__(self) -> str:
+        caller = self._caller
+        text = f"{self._org.user_name(caller.user_id)!r} ({caller.user_id})"
+        if caller.on_behalf_of_id is not None:
+            real = self._org.user_name(caller.on_behalf_of_id)
+            text += f" on behalf of {real!r} ({caller.on_behalf_of_id})"
+        return f"<OrganizationService {self._org.url} as {text}>"
+
+    def execute(self, request: OrganizationRequest) -> OrganizationResponse:
+        """Run one message and return its response.
+
+        Raises:
+            DataverseError: the fault Dataverse returns for the request (see the catalogue).
+        """
+        if not isinstance(request, OrganizationRequest):
+            raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
+        self._org.faults.check(request.request_name)
+        definition = definition_for(request.request_name)
+        if definition is None:
+            custom_api = self._org.custom_apis.get(request.request_name)
+            if custom_api is not None:
+                return self._run_custom_api(custom_api, request)
+            name = table_of_target(request)
+            if name is not None and name in self._org.metadata:
+                raise errors.MessageNotSupported(request=request.request_name, entity=name)
+            raise errors.UnknownMessage(request=request.request_name)
+        typed = request
+        if not isinstance(request, definition.request_type):
+            typed = definition.request_type.from_request(request)
+        table_name = definition.table_of(typed)
+        if table_name is not None:
+            table = self._org.table(table_name)
+            if definition.name not in table.messages:
+                raise definition.not_supported(table_name)
+        with self._org.store.lock:
+            self._org.check_caller(self._caller)
+            context = ExecutionContext(self._org, self._caller, self.execute)
+            return definition.handler(context, typed)
+
+    def _run_custom_api(self, api: Any, request: OrganizationRequest) -> OrganizationResponse:
+        with self._org.store.lock:
+            self._org.check_caller(self._caller)
+        outputs = api.outputs_of(api.handler(dict(request.parameters)))
+        return OrganizationResponse(request.request_name, outputs)
+
+    # ---- shortcuts ---------------------------------------------------------------------------
+    def create(self, entity: Entity) -> uuid.UUID:
+        """Create a row and return its id."""
+        response = self.execute(CreateRequest(target=entity))
+        assert isinstance(response, CreateResponse)
+        return response.id
+
+    def retrieve(
+        self,
+        table: str,
+        id: uuid.UUID | str,
+        columns: ColumnSet | Iterable[str] | bool | None = None,
+        *,
+        partition_id: str | None = None,
+    ) -> Entity:
+        """Read a row; ``columns`` is a ColumnSet, a list of names, or None for every column."""
+        request = RetrieveRequest(
+            target=EntityReference(table, _as_id(id)), column_set=ColumnSet.coerce(columns)
+        )
+        if partition_id is not None:
+            request.parameters["partitionId"] = partition_id
+        response = self.execute(request)
+        assert isinstance(response, RetrieveResponse)
+        return response.entity
+
+    def update(self, entity: Entity) -> None:
+        """Update a row (given by ``entity.id`` or its key attributes)."""
+        self.execute(UpdateRequest(target=entity))
+
+    def upsert(self, entity: Entity) -> UpsertResponse:
+        """Create a row or replace it whole."""
+        response = self.execute(UpsertRequest(target=entity))
+        assert isinstance(response, UpsertResponse)
+        return response
+
+    def delete(
+        self,
+        table: str,
+        id: uuid.UUID | str,
+        *,
+        partition_id: str | None = None,
+    ) -> None:
+        """Delete a row."""
+        request = DeleteRequest(target=EntityReference(table, _as_id(id)))
+        if partition_id is not None:
+            request.parameters["partitionId"] = partition_id
+        self.execute(request)
+
+    def retrieve_multiple(self, query: Any, *, partition_id: str | None = None) -> EntityCollection:
+        """Run a QueryExpression, QueryByAttribute or FetchExpression; return the page of rows."""
+        request = RetrieveMultipleRequest(query=query)
+        if partition_id is not None:
+            request.parameters["partitionId"] = partition_id
+        response = self.execute(request)
+        assert isinstance(response, RetrieveMultipleResponse)
+        return response.entity_collection
+
+
+def _as_id(value: Any) -> uuid.UUID:
+    row_id = coerce_id(value)
+    if row_id is None:
+        raise TypeError("a row id is a uuid.UUID or GUID text, not None")
+    return row_id

@@ -1,0 +1,188 @@
+"""OData query options of a collection GET → the shared :class:`Query` model.
+
+:func:`compile_query_options` takes the decoded options (``$select``, ``$filter``, ``$orderby``,
+``$top``, ``$count``, ``$apply``, parameter aliases ``@p1``) and returns a bound query, or raises
+the fault Dataverse answers. Options are handled by functions registered per option name (names
+are case-sensitive); ``fetchXml``, ``partitionId``, ``$skiptoken`` and ``$deltatoken`` belong to
+the caller and are ignored here. :func:`format_filter` is the inverse for filters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
+from fake_dataverse._query._model import Filter, Order, Query
+from fake_dataverse._query.odata._apply import Aggregation, parse_apply
+from fake_dataverse._query.odata._binding import property_or_error
+from fake_dataverse._query.odata._filter import parse_filter
+from fake_dataverse._query.odata._format import format_filter
+from fake_dataverse._query.odata._lexer import TokenKind, TokenStream, odata_error
+
+__all__ = ["CALLER_OPTIONS", "compile_query_options", "format_filter"]
+
+#: Options the caller (the Web API router) handles; ignored here.
+CALLER_OPTIONS = frozenset({"$skiptoken", "$deltatoken"})
+
+_MAX_INT32 = 2**31 - 1
+
+
+@attrs.define
+class _Compilation:
+    table: EntityMetadata
+    options: Mapping[str, str]
+    aliases: dict[str, str]
+    fields: dict[str, Any] = attrs.field(factory=dict)
+    aggregation: Aggregation | None = None
+
+
+_Handler = Callable[[_Compilation, str], None]
+_OPTIONS: dict[str, _Handler] = {}
+
+
+def _option(name: str) -> Callable[[_Handler], _Handler]:
+    def register(handler: _Handler) -> _Handler:
+        _OPTIONS[name] = handler
+        return handler
+
+    return register
+
+
+@_option("$expand")
+def _expand(compilation: _Compilation, text: str) -> None:
+    raise errors.LinkEntitiesNotSupported()
+
+
+@_option("$apply")
+def _apply(compilation: _Compilation, text: str) -> None:
+    aggregation = parse_apply(compilation.table, text, compilation.aliases)
+    compilation.aggregation = aggregation
+    compilation.fields["group_by"] = aggregation.group_by
+    compilation.fields["aggregates"] = aggregation.aggregates
+
+
+@_option("$filter")
+def _filter(compilation: _Compilation, text: str) -> None:
+    compilation.fields["filter"] = parse_filter(compilation.table, text, compilation.aliases)
+
+
+@_option("$select")
+def _select(compilation: _Compilation, text: str) -> None:
+    if "$apply" in compilation.options:
+        raise odata_error("$select cannot be combined with $apply: $apply names its own columns.")
+    names = [item.strip() for item in text.split(",")]
+    if names == [""] or "*" in names:
+        return
+    columns: list[str] = []
+    for name in names:
+        if "/" in name:
+            raise odata_error(
+                "Found a path with multiple navigation properties or a bad complex property path "
+                "in a select clause. Please reword your query such that each level of select or "
+                "expand only contains either TypeSegments or Properties."
+            )
+        attr = property_or_error(compilation.table, name)
+        if attr.logical_name not in columns:
+            columns.append(attr.logical_name)
+    compilation.fields["columns"] = tuple(columns)
+
+
+@_option("$orderby")
+def _orderby(compilation: _Compilation, text: str) -> None:
+    stream = TokenStream(text)
+    orders = [_order_item(compilation, stream)]
+    while stream.accept(TokenKind.COMMA):
+        orders.append(_order_item(compilation, stream))
+    stream.end()
+    compilation.fields["orders"] = tuple(orders)
+
+
+def _order_item(compilation: _Compilation, stream: TokenStream) -> Order:
+    token = stream.next()
+    name = token.text
+    if token.kind is TokenKind.ALIAS:
+        name = compilation.aliases.get(name, "").strip()
+    elif token.kind is not TokenKind.IDENTIFIER:
+        raise stream.error("Expression expected at position {position} in '{text}'.", token)
+    if stream.peek().kind is TokenKind.SLASH:
+        raise errors.LinkEntitiesNotSupported()
+    descending = stream.peek().is_word("desc")
+    if descending or stream.peek().is_word("asc"):
+        stream.next()
+    return _bind_order(compilation, name, descending)
+
+
+def _bind_order(compilation: _Compilation, name: str, descending: bool) -> Order:
+    table, aggregation = compilation.table, compilation.aggregation
+    if aggregation is not None and name in aggregation.aliases:
+        raise odata_error("The query node SingleValueOpenPropertyAccess is not supported.")
+    if aggregation is not None and aggregation.group_by and table.is_elastic:
+        raise odata_error("$orderby cannot be combined with groupby on elastic tables.")
+    attr = property_or_error(table, name)
+    if attr.attribute_type is AttributeTypeCode.LOOKUP and table.is_elastic:
+        raise errors.InvalidQuery(
+            f"Sorting on the lookup column '{attr.logical_name}' is not supported for elastic "
+            "tables."
+        )
+    return Order(attr.logical_name, descending)
+
+
+@_option("$top")
+def _top(compilation: _Compilation, text: str) -> None:
+    if not re.fullmatch(r"\d+", text) or int(text) > _MAX_INT32:
+        raise odata_error(
+            f"Invalid value '{text}' for $top query option found. The $top query option requires "
+            "a non-negative integer value."
+        )
+    if int(text) == 0:
+        raise errors.ValueGreaterThanZero()
+    compilation.fields["top"] = int(text)
+
+
+@_option("$count")
+def _count(compilation: _Compilation, text: str) -> None:
+    if text not in ("true", "false"):
+        raise odata_error(f"'{text}' is not a valid count option.")
+    compilation.fields["return_total_record_count"] = text == "true"
+
+
+def _check_names(options: Mapping[str, str]) -> None:
+    for name in options:
+        if name.startswith("$") and name not in _OPTIONS and name not in CALLER_OPTIONS:
+            raise odata_error(f"The query parameter {name} is not supported")
+
+
+def _combine_filters(compilation: _Compilation) -> None:
+    applied = compilation.aggregation.filter if compilation.aggregation else None
+    given = compilation.fields.get("filter")
+    if applied is not None:
+        compilation.fields["filter"] = applied if given is None else Filter("and", (applied, given))
+
+
+def compile_query_options(table: EntityMetadata, options: Mapping[str, str]) -> Query:
+    """Return the bound query that a collection GET's query options ask for.
+
+    Raises:
+        ODataError: 0x0 (HTTP 400) for an unsupported option (``$skip``, ``$search``,
+            ``$format``, any unknown ``$`` option), a syntax fault, an unknown property, a
+            literal of the wrong type or an unsupported construct.
+        LinkEntitiesNotSupported: 0x80048d0b for ``$expand`` or a navigation path.
+        InvalidQuery: 0x80044183 for ``$orderby`` on a lookup column of an elastic table.
+        ValueGreaterThanZero: 0x8004110c for ``$top=0``.
+    """
+    _check_names(options)
+    aliases = {name: value for name, value in options.items() if name.startswith("@")}
+    compilation = _Compilation(table, options, aliases)
+    try:
+        for name in ("$expand", "$apply", "$filter", "$select", "$orderby", "$top", "$count"):
+            if name in options:
+                _OPTIONS[name](compilation, options[name])
+    except RecursionError:
+        raise odata_error("The recursion limit has been exceeded.") from None
+    _combine_filters(compilation)
+    return Query(table=table.logical_name, **compilation.fields)

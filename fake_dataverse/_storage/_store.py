@@ -1,0 +1,240 @@
+"""Storage: rows keyed by (id, partition), versions, the change log, TTL expiry, one lock.
+
+The store knows nothing of messages or HTTP. Callers validate first and then commit a finished
+row; a commit either happens whole or not at all. Every commit and every delete appends a
+:class:`ChangeRecord` to the table's change log, in strictly increasing version order, which is
+what change tracking reads.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import datetime as dt
+import heapq
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from fake_dataverse._storage._clock import Clock, IdFactory, dotnet_ticks
+from fake_dataverse._storage._store_index import IndexKey, TableIndex, index_key
+
+__all__ = ["ChangeRecord", "RowKey", "Store", "StoreSnapshot", "StoredRow", "etag_for"]
+
+RowKey = tuple[uuid.UUID, str]
+
+
+def etag_for(version: int, moment: dt.datetime) -> str:
+    """Return a Cosmos-style weak etag: new for every version, ending in the write's Unix time."""
+    head = (version * 2654435761) & 0xFFFFFFFF
+    return f'W/"{head:08x}-0000-0200-0000-{int(moment.timestamp()) & 0xFFFFFFFF:08x}0000"'
+
+
+@attrs.define(kw_only=True)
+class StoredRow:
+    """One row as stored: raw column values plus its version, etag and expiry."""
+
+    table: str
+    id: uuid.UUID
+    partition: str
+    values: dict[str, Any]
+    version: int = 0
+    etag: str = ""
+    expires_at: dt.datetime | None = None
+
+    @property
+    def key(self) -> RowKey:
+        """Return the row's (id, partition) key."""
+        return (self.id, self.partition)
+
+
+@attrs.frozen
+class ChangeRecord:
+    """One entry of a table's change log."""
+
+    version: int
+    key: RowKey
+    deleted: bool
+    at: dt.datetime
+
+
+@attrs.define
+class _TableData:
+    rows: dict[RowKey, StoredRow] = attrs.field(factory=dict)
+    changes: list[ChangeRecord] = attrs.field(factory=list)
+    change_versions: list[int] = attrs.field(factory=list)
+    expiry: list[tuple[dt.datetime, int, RowKey]] = attrs.field(factory=list)
+    index: TableIndex = attrs.field(factory=TableIndex)
+
+
+def _walk(data: _TableData, keys: Iterator[IndexKey]) -> Iterator[StoredRow]:
+    for key in keys:
+        row = data.rows.get((key[2], key[1]))
+        if row is not None:
+            yield row
+
+
+@attrs.frozen
+class StoreSnapshot:
+    """An opaque copy of a store's state, for :meth:`Store.restore`."""
+
+    tables: dict[str, _TableData]
+    last_version: int
+    session_counter: int
+    ids_state: object
+    now: dt.datetime
+
+
+class Store:
+    """All rows of one organization, with versions, change logs and TTL expiry.
+
+    Thread-safe through one re-entrant lock (:attr:`lock`); the service holds it for a whole
+    message so that validation and commit see the same state.
+    """
+
+    def __init__(self, clock: Clock, ids: IdFactory, *, ttl_emits_deletes: bool = False) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.ids = ids
+        self.ttl_emits_deletes = ttl_emits_deletes
+        self._tables: dict[str, _TableData] = {}
+        self._last_version = 0
+        self._session_counter = 0
+
+    # ---- versions and tokens -------------------------------------------------------------
+    def next_version(self, moment: dt.datetime) -> int:
+        """Return a new version: the write's .NET ticks, bumped past the last one on ties."""
+        with self.lock:
+            self._last_version = max(dotnet_ticks(moment), self._last_version + 1)
+            return self._last_version
+
+    @property
+    def last_version(self) -> int:
+        """Return the highest version handed out so far (0 when none)."""
+        return self._last_version
+
+    def next_session_token(self) -> str:
+        """Return a new elastic session token (``<n>:<m>#<counter>#7=-1``)."""
+        with self.lock:
+            self._session_counter += 1
+            return f"207:8#{142_973_457 + self._session_counter}#7=-1"
+
+    # ---- reads ------------------------------------------------------------------------
+    def _table(self, table: str) -> _TableData:
+        data = self._tables.get(table)
+        if data is None:
+            data = self._tables[table] = _TableData()
+        return data
+
+    def get(self, table: str, key: RowKey) -> StoredRow | None:
+        """Return the live row with this key, or None (expired rows are gone)."""
+        with self.lock:
+            data = self._table(table)
+            self._purge(table, data)
+            return data.rows.get(key)
+
+    def rows(self, table: str) -> Iterator[StoredRow]:
+        """Yield every live row of a table (a snapshot of the current rows)."""
+        with self.lock:
+            data = self._table(table)
+            self._purge(table, data)
+            return iter(list(data.rows.values()))
+
+    def ordered_rows(
+        self, table: str, *, after: RowKey | None = None, partition: str | None = None
+    ) -> Iterator[StoredRow]:
+        """Yield live rows in (id, partition) order, strictly after ``after``, lazily.
+
+        ``partition`` keeps only that partition's rows. Call it under :attr:`lock` and read the
+        rows before the next write.
+        """
+        with self.lock:
+            data = self._table(table)
+            self._purge(table, data)
+        start: IndexKey | None = None if after is None else index_key(*after)
+        return _walk(data, data.index.after(start, partition))
+
+    def changes_since(self, table: str, version: int) -> list[ChangeRecord]:
+        """Return the change-log entries with a version above ``version``, oldest first."""
+        with self.lock:
+            data = self._table(table)
+            self._purge(table, data)
+            start = bisect.bisect_right(data.change_versions, version)
+            return data.changes[start:]
+
+    # ---- writes -----------------------------------------------------------------------
+    def commit(
+        self, row: StoredRow, *, moment: dt.datetime, version_column: str | None = None
+    ) -> StoredRow:
+        """Store a finished row (insert or replace), stamping its version and etag.
+
+        ``version_column`` names the column that reads the version (``versionnumber``).
+        """
+        with self.lock:
+            data = self._table(row.table)
+            row.version = self.next_version(moment)
+            row.etag = etag_for(row.version, moment)
+            if version_column is not None:
+                row.values[version_column] = row.version
+            if row.key not in data.rows:
+                data.index.add(*row.key)
+            data.rows[row.key] = row
+            self._log(data, ChangeRecord(row.version, row.key, deleted=False, at=moment))
+            if row.expires_at is not None:
+                heapq.heappush(data.expiry, (row.expires_at, row.version, row.key))
+            return row
+
+    def delete(self, table: str, key: RowKey, *, moment: dt.datetime) -> None:
+        """Remove a row and record the delete in the change log."""
+        with self.lock:
+            data = self._table(table)
+            if data.rows.pop(key, None) is not None:
+                data.index.remove(*key)
+                self._log(data, ChangeRecord(self.next_version(moment), key, True, moment))
+
+    def _log(self, data: _TableData, record: ChangeRecord) -> None:
+        data.changes.append(record)
+        data.change_versions.append(record.version)
+
+    def _purge(self, table: str, data: _TableData) -> None:
+        now = self.clock.now()
+        while data.expiry and data.expiry[0][0] <= now:
+            _, version, key = heapq.heappop(data.expiry)
+            row = data.rows.get(key)
+            if row is None or row.version != version:
+                continue  # rewritten or deleted since: that later write decides
+            del data.rows[key]
+            data.index.remove(*key)
+            if self.ttl_emits_deletes:
+                self._log(data, ChangeRecord(self.next_version(now), key, True, now))
+
+    # ---- whole-store state -------------------------------------------------------------
+    def clear(self) -> None:
+        """Remove every row and change, and start versions and tokens again."""
+        with self.lock:
+            self._tables.clear()
+            self._last_version = 0
+            self._session_counter = 0
+
+    def snapshot(self) -> StoreSnapshot:
+        """Return a copy of the whole state (rows, change logs, counters, id sequence, time)."""
+        with self.lock:
+            return StoreSnapshot(
+                tables=copy.deepcopy(self._tables),
+                last_version=self._last_version,
+                session_counter=self._session_counter,
+                ids_state=self.ids.getstate(),
+                now=self.clock.now(),
+            )
+
+    def restore(self, snapshot: StoreSnapshot) -> None:
+        """Put back a state returned by :meth:`snapshot`."""
+        with self.lock:
+            self._tables = copy.deepcopy(snapshot.tables)
+            self._last_version = snapshot.last_version
+            self._session_counter = snapshot.session_counter
+            self.ids.setstate(snapshot.ids_state)
+            self.clock.set(snapshot.now)
