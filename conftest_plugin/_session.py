@@ -105,7 +105,7 @@ def intercept_as(
             request = attrs.evolve(request, headers=headers)
         return dv.handle(request)
 
-    return Interception(dv.url, as_user, mock)
+    return Interception(dv.url, as_user, mock, owner=dv)
 
 
 @contextlib.contextmanager

@@ -1,12 +1,15 @@
-"""The ``responses`` adapter: ``requests`` calls to the organization URL reach the Web API.
+"""The ``responses`` adapter: ``requests`` calls to an organization URL reach its fake.
 
-One callback per HTTP method on the organization's URL (a regular expression); all routing is
-the Web API's. The callbacks go into a :class:`responses.RequestsMock` the caller owns, or into
-one this module starts: several fakes active at once share that one mock, and under an active
-``@responses.activate`` the fake joins ``responses``' default mock, or else the latest started
-mock another fake joined (the pytest plugin's) — nested mocks would hide each other. Calls to
-any of their hosts work; calls to other hosts raise ``requests.ConnectionError`` from
-``responses`` without reaching the network.
+Each ``responses`` mock a fake joins holds one router callback: it matches any HTTP method on any
+URL whose organization is intercepted (see :mod:`._registry`) and calls that fake's Web API, so
+all routing — and the 405 for a method the Web API does not serve — is the fake's. The router
+goes into a :class:`responses.RequestsMock` the caller owns, or into one this module starts:
+several fakes active at once share that one mock, and under an active ``@responses.activate``
+the fake joins ``responses``' default mock, or else the latest started mock another fake joined
+(the pytest plugin's) — nested mocks would hide each other. Any started mock with a router
+answers for every intercepted fake, so a session-wide ``intercept()`` keeps answering inside a
+test's own mock. Calls to other hosts raise ``requests.ConnectionError`` from ``responses``
+without reaching the network.
 """
 
 from __future__ import annotations
@@ -20,25 +23,56 @@ from typing import Any
 
 import responses
 
-from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._interception._registry import REGISTRY, Handler, Registration
+from fake_dataverse._webapi._http import HttpRequest
 
 __all__ = ["Interception"]
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-Handler = Callable[[HttpRequest], HttpResponse]
+#: What ``responses`` prints for the router in its "no match" report (the router matches by its
+#: own rule, never by this pattern).
+_ROUTER_URL = re.compile(r"<every URL of an intercepted FakeDataverse>")
 
 
-class _FakeCallback(responses.CallbackResponse):
-    """The fake's callback on one method: never reported as an unfired mock.
+class _Router(responses.CallbackResponse):
+    """The fake's one callback on a mock: any method, any intercepted organization's URL.
 
-    A caller's ``RequestsMock`` checks on exit that every registered mock was called; the fake
-    serves a whole host, not one expected call, so it must not fail that check.
+    It never counts as an unfired mock: a caller's ``RequestsMock`` checks on exit that every
+    registered mock was called, and the fake serves whole hosts, not one expected call.
     """
+
+    def __init__(self, mock: responses.RequestsMock) -> None:
+        super().__init__("ANY", _ROUTER_URL, callback=self._answer, content_type=None)
+        self._mock = weakref.ref(mock)
 
     @property
     def call_count(self) -> int:
         """Return at least 1, so ``assert_all_requests_are_fired`` ignores the fake."""
         return max(1, len(self._calls))
+
+    def matches(self, request: Any) -> tuple[bool, str]:
+        """Match every method on a URL an intercepted fake serves."""
+        if REGISTRY.handler_for(str(request.url), self._mock()) is None:
+            return False, "URL is not on an intercepted FakeDataverse"
+        return True, ""
+
+    def _answer(self, prepared: Any) -> tuple[int, dict[str, str], bytes] | Exception:
+        handler = REGISTRY.handler_for(str(prepared.url), self._mock())
+        if handler is None:  # the interception ended between matching and answering
+            import requests
+
+            return requests.ConnectionError(f"{prepared.url} is no longer intercepted")
+        request = HttpRequest(
+            method=str(prepared.method).upper(),
+            url=str(prepared.url),
+            headers=dict(prepared.headers),
+            body=_body(prepared),
+        )
+        response = handler(request)
+        return response.status, dict(response.headers), response.body
+
+
+def _started(mock: responses.RequestsMock) -> bool:
+    return getattr(mock, "_patcher", None) is not None
 
 
 class _SharedMock:
@@ -66,18 +100,6 @@ class _SharedMock:
                 cls.mock.reset()
                 cls.mock = None
 
-    @classmethod
-    def callbacks(cls, other: responses.RequestsMock) -> list[_FakeCallback]:
-        """Return the fakes' callbacks on the shared mock, if it is started and is not ``other``.
-
-        A mock started later hides the shared one, so a fake joining it adopts these callbacks:
-        a session-wide ``intercept()`` keeps answering inside a test's own mock.
-        """
-        with cls.lock:
-            if cls.mock is None or cls.mock is other or getattr(cls.mock, "_patcher", None) is None:
-                return []
-            return [r for r in cls.mock.registered() if isinstance(r, _FakeCallback)]
-
 
 def _body(request: Any) -> bytes:
     body = request.body
@@ -91,15 +113,6 @@ def _body(request: Any) -> bytes:
         data = body.read()
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
     return b"".join(c if isinstance(c, bytes) else str(c).encode("utf-8") for c in body)
-
-
-def url_pattern(org_url: str) -> re.Pattern[str]:
-    """Return the pattern matching every URL on the organization's host."""
-    scheme, host = org_url.split("://", 1)
-    port = ":443" if scheme == "https" else ":80"
-    return re.compile(
-        rf"{re.escape(scheme)}://{re.escape(host)}(?:{port})?(?:[/?#].*)?$", re.IGNORECASE
-    )
 
 
 _JOINED: list[weakref.ref[responses.RequestsMock]] = []  # caller-owned mocks, oldest first
@@ -121,7 +134,7 @@ def _active_joined_mock() -> responses.RequestsMock | None:
     with _JOINED_LOCK:
         for ref in reversed(_JOINED):
             mock = ref()
-            if mock is not None and getattr(mock, "_patcher", None) is not None:
+            if mock is not None and _started(mock):
                 return mock
     return None
 
@@ -132,86 +145,132 @@ def _active_default_mock() -> responses.RequestsMock | None:
     Starting a second mock inside it would hide the caller's mocks, so the fake joins it.
     """
     default = responses.mock
-    return default if getattr(default, "_patcher", None) is not None else None
+    return default if _started(default) else None
+
+
+def _router_on(mock: responses.RequestsMock) -> _Router | None:
+    return next((r for r in mock.registered() if isinstance(r, _Router)), None)
+
+
+def _installer(
+    mock: responses.RequestsMock,
+) -> Callable[[], tuple[Callable[[], bool], Callable[[], None]]]:
+    """Return the install step for a first registration on ``mock`` (under the registry lock)."""
+
+    def install() -> tuple[Callable[[], bool], Callable[[], None]]:
+        router = _router_on(mock)
+        if router is None:
+            router = _Router(mock)
+            mock.add(router)
+        started_at_install = _started(mock)
+
+        def alive() -> bool:
+            present = any(item is router for item in mock.registered())
+            return present and (_started(mock) or not started_at_install)
+
+        def uninstall() -> None:
+            if not REGISTRY.registrations(mock):
+                with contextlib.suppress(ValueError):
+                    mock.remove(router)
+
+        return alive, uninstall
+
+    return install
 
 
 class Interception(contextlib.ContextDecorator):
     """Route ``requests`` calls for one organization into its Web API while active.
 
-    Use it as a context manager or a decorator. Given ``mock`` (a ``responses.RequestsMock``
-    the caller owns), the callbacks are added to it at once and removed on exit.
+    Use it as a context manager or a decorator; it nests and overlaps with other interceptions
+    of the same fake (each entry is counted), from any thread. Given ``mock`` (a
+    ``responses.RequestsMock`` the caller owns), the fake joins it at once and leaves it on exit.
+    ``owner`` is the fake the handler answers for (default: the handler's object).
+
+    Raises:
+        RuntimeError: another fake is intercepted at the same URL.
     """
 
     def __init__(
-        self, org_url: str, handler: Handler, mock: responses.RequestsMock | None = None
+        self,
+        org_url: str,
+        handler: Handler,
+        mock: responses.RequestsMock | None = None,
+        *,
+        owner: object | None = None,
     ) -> None:
         self._org_url = org_url
-        self._pattern = url_pattern(org_url)
         self._handler = handler
-        self._owned = mock is None
-        self._mock: responses.RequestsMock | None = mock
-        self._registered: list[Any] = []
-        self._borrowed = False
+        self._owner = owner if owner is not None else getattr(handler, "__self__", handler)
+        self._caller_mock = mock
+        self._lock = threading.Lock()
+        self._entries: list[tuple[Registration, bool]] = []  # (registration, shared mock?)
+        self._joined_early = False
         if mock is not None:
             _remember_joined(mock)
-            self._register(mock)
-            self._adopt_shared(mock)
+            self._join(mock, shared=False)
+            self._joined_early = True
 
-    def _callback(self, prepared: Any) -> tuple[int, dict[str, str], bytes]:
-        request = HttpRequest(
-            method=str(prepared.method).upper(),
-            url=str(prepared.url),
-            headers=dict(prepared.headers),
-            body=_body(prepared),
+    def _join(self, mock: responses.RequestsMock, *, shared: bool) -> None:
+        registration = REGISTRY.enter(
+            self._org_url,
+            owner=self._owner,
+            handler=self._handler,
+            target=mock,
+            install=_installer(mock),
         )
-        response = self._handler(request)
-        return response.status, dict(response.headers), response.body
-
-    def _register(self, mock: responses.RequestsMock) -> None:
-        for method in METHODS:
-            callback = _FakeCallback(
-                method, self._pattern, callback=self._callback, content_type=None
-            )
-            self._registered.append(mock.add(callback))
-
-    def _adopt_shared(self, mock: responses.RequestsMock) -> None:
-        present = mock.registered()
-        for callback in _SharedMock.callbacks(mock):
-            if not any(item is callback for item in present):
-                self._registered.append(mock.add(callback))
-
-    def _unregister(self) -> None:
-        if self._mock is not None:
-            for registered in self._registered:
-                with contextlib.suppress(ValueError):
-                    self._mock.remove(registered)
-        self._registered = []
+        with self._lock:
+            self._entries.append((registration, shared))
 
     def __enter__(self) -> Interception:
-        if self._owned:
-            active = _active_default_mock() or _active_joined_mock()
-            self._borrowed = active is not None
-            self._mock = active if active is not None else _SharedMock.acquire()
-            self._register(self._mock)
+        if self._caller_mock is not None:
+            with self._lock:
+                joined_early, self._joined_early = self._joined_early, False
+            if not joined_early:
+                self._join(self._caller_mock, shared=False)
+            return self
+        active = _active_default_mock() or _active_joined_mock()
+        if active is not None:
+            self._join(active, shared=False)
+            return self
+        mock = _SharedMock.acquire()
+        try:
+            self._join(mock, shared=True)
+        except BaseException:
+            _SharedMock.release()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._unregister()
-        if self._owned:
-            self._mock = None
-            if not self._borrowed:
-                _SharedMock.release()
+        with self._lock:
+            if not self._entries:
+                return
+            registration, shared = self._entries.pop()
+        REGISTRY.exit(registration)
+        if shared:
+            _SharedMock.release()
+
+    def _recreate_cm(self) -> Interception:
+        """Give each decorated call its own entry (calls may overlap across threads)."""
+        if self._caller_mock is not None:
+            return self
+        return Interception(self._org_url, self._handler, owner=self._owner)
 
     def __call__(self, func: Any) -> Any:
         """Decorate a function, or every ``test*`` method of a class (like ``mock_aws``)."""
         if isinstance(func, type):
             for name, member in list(vars(func).items()):
                 if name.startswith("test") and callable(member):
-                    setattr(func, name, Interception(self._org_url, self._handler)(member))
+                    copy = Interception(self._org_url, self._handler, owner=self._owner)
+                    setattr(func, name, copy(member))
             return func
         return super().__call__(func)
 
     @property
     def mock(self) -> responses.RequestsMock | None:
-        """The ``responses.RequestsMock`` the callbacks are in (None when inactive)."""
-        return self._mock
+        """The ``responses.RequestsMock`` the fake joined last (None when inactive)."""
+        with self._lock:
+            if not self._entries:
+                return None
+            target = self._entries[-1][0].target
+        assert isinstance(target, responses.RequestsMock)
+        return target
