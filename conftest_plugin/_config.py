@@ -20,20 +20,25 @@ __all__ = [
     "DataverseSettings",
     "MarkerError",
     "add_options",
+    "constructor_settings",
     "dataverse_marker",
+    "marker_options",
     "resolve",
 ]
 
 DEFAULT_URL = "https://contoso.crm.dynamics.com"
 DEFAULT_NOW = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
 MARKER_HELP = (
-    "dataverse(url=..., rows=[...], now=..., seed=..., strict_writes=..., require_auth=..., "
-    "user=...): configure the fake Dataverse organization of the `dataverse` fixture"
+    "dataverse(url=..., rows=[...], now=..., seed=..., user=..., <any FakeDataverse setting>=...):"
+    " configure the fake Dataverse organization of the `dataverse` fixture"
 )
-_ARGUMENTS = ("url", "rows", "now", "seed", "strict_writes", "require_auth", "user")
+#: Constructor parameters the marker names after what they mean to a test.
+_RENAMED = {"clock": "now", "id_factory": "seed"}
+#: Marker options the constructor does not have (the fixture applies them after building).
+_MARKER_ONLY = ("rows", "user")
+#: Constructor settings with a field of their own (an ini value and option, and the report).
+_FIELDS = ("url", "now", "seed", "strict_writes", "require_auth")
 _UNSET: Any = object()
-
-
 class MarkerError(Exception):
     """A ``dataverse`` marker, option or ini value that cannot be used; says how to fix it."""
 
@@ -49,16 +54,30 @@ class DataverseSettings:
     require_auth: bool = True
     rows: tuple[Any, ...] = ()
     user: str | Mapping[str, Any] | None = None
+    #: Every other ``FakeDataverse`` setting the marker gave, by constructor name.
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def constructor_arguments(self) -> dict[str, Any]:
+        """Return the keyword arguments of ``FakeDataverse`` (the URL aside) for these settings."""
+        return {
+            "clock": self.now,
+            "id_factory": self.seed,
+            "strict_writes": self.strict_writes,
+            "require_auth": self.require_auth,
+            **self.options,
+        }
 
     def describe(self) -> str:
         """Return the line a failing test's report shows to reproduce the organization."""
         user = "" if self.user is None else f" user={self.user!r}"
+        extra = "".join(f" {name}={value!r}" for name, value in self.options.items())
+        arguments = "".join(f", {name}={value!r}" for name, value in self.options.items())
         return (
             f"url={self.url} seed={self.seed!r} now={self.now.isoformat()} "
-            f"strict_writes={self.strict_writes} require_auth={self.require_auth}{user}\n"
+            f"strict_writes={self.strict_writes} require_auth={self.require_auth}{extra}{user}\n"
             f"(the same organization elsewhere: FakeDataverse({self.url!r}, "
             f"clock={self.now!r}, id_factory={self.seed!r}, "
-            f"strict_writes={self.strict_writes}, require_auth={self.require_auth}))"
+            f"strict_writes={self.strict_writes}, require_auth={self.require_auth}{arguments}))"
         )
 
 
@@ -115,6 +134,14 @@ def _user(value: Any, where: str) -> str | Mapping[str, Any]:
     )
 
 
+def _int(value: Any, name: str, where: str) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MarkerError(f"{where}: {name} must be an int, got {value!r}")
+    return value
+
+
 def _seed(value: Any, where: str) -> int | str:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise MarkerError(f"{where}: seed must be an int or a str, got {value!r}")
@@ -154,49 +181,84 @@ _SUITE_CHECKS: dict[str, Callable[[Any, str], Any]] = {**_CHECKS, "seed": _base_
 
 
 # ---- the marker --------------------------------------------------------------------------------
-def dataverse_marker(
-    *,
-    url: Any = _UNSET,
-    rows: Any = _UNSET,
-    now: Any = _UNSET,
-    seed: Any = _UNSET,
-    strict_writes: Any = _UNSET,
-    require_auth: Any = _UNSET,
-    user: Any = _UNSET,
-) -> dict[str, Any]:
+def constructor_settings() -> dict[str, str]:
+    """Return ``FakeDataverse``'s settings, constructor name -> annotation, in signature order.
+
+    The one source of the marker's options: a setting added to the constructor is a marker
+    option at once. Imports ``fake_dataverse``, so it is called only when a marker is read.
+    """
+    import inspect
+
+    from fake_dataverse import FakeDataverse
+
+    parameters = inspect.signature(FakeDataverse.__init__).parameters
+    return {
+        name: str(parameter.annotation)
+        for name, parameter in parameters.items()
+        if name != "self" and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    }
+
+
+def marker_options() -> tuple[str, ...]:
+    """Return every argument ``@pytest.mark.dataverse`` takes, in the constructor's order."""
+    names = [_RENAMED.get(name, name) for name in constructor_settings()]
+    return (*names, *_MARKER_ONLY)
+
+
+def _setting_check(name: str, annotation: str) -> Callable[[Any, str], Any]:
+    """Return the check of one constructor setting the marker passes on as it is."""
+    if annotation == "bool":
+        return lambda value, where: _bool(value, name, where)
+    if annotation == "int":
+        return lambda value, where: _int(value, name, where)
+    return lambda value, where: value  # the constructor checks the rest, when the fixture builds
+
+
+def dataverse_marker(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """Return the arguments one ``@pytest.mark.dataverse(...)`` gives, checked.
 
-    Called with the marker's arguments, so Python itself rejects unknown or positional ones.
+    Every ``FakeDataverse`` setting is an argument (``clock`` is called ``now``, ``id_factory``
+    ``seed``), plus ``rows`` and ``user``.
 
     Raises:
-        MarkerError: for a value of the wrong kind.
+        MarkerError: for a positional or unknown argument, or a value of the wrong kind.
     """
-    where = "@pytest.mark.dataverse"
-    given = dict(
-        zip(_ARGUMENTS, (url, rows, now, seed, strict_writes, require_auth, user), strict=True)
+    options = marker_options()
+    if args:
+        raise MarkerError(_usage(f"takes 0 positional arguments but {len(args)} were given"))
+    for name in kwargs:
+        if name not in options:
+            raise MarkerError(_usage(f"got an unexpected keyword argument {name!r}", _alike(name)))
+    settings = constructor_settings()
+    checked: dict[str, Any] = {}
+    for name, value in kwargs.items():
+        check = _CHECKS.get(name) or _setting_check(name, settings[name])
+        checked[name] = check(value, "@pytest.mark.dataverse")
+    return checked
+
+
+def _alike(name: str) -> str:
+    import difflib
+
+    if name in _RENAMED:
+        return f"The marker calls {name} {_RENAMED[name]}=. "
+    alike = difflib.get_close_matches(name, marker_options(), n=1)
+    return f"Did you mean {alike[0]!r}? " if alike else ""
+
+
+def _usage(problem: str, hint: str = "") -> str:
+    return (
+        f"@pytest.mark.dataverse: {problem}. {hint}It takes keyword arguments only: "
+        f"{', '.join(marker_options())} — e.g. "
+        f'@pytest.mark.dataverse(url="{DEFAULT_URL}", strict_writes=True)'
     )
-    return {
-        name: _CHECKS[name](value, where) for name, value in given.items() if value is not _UNSET
-    }
 
 
 def _marker_arguments(item: pytest.Item) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for marker in reversed(list(item.iter_markers("dataverse"))):
-        try:
-            merged.update(dataverse_marker(*marker.args, **marker.kwargs))
-        except TypeError as error:
-            raise MarkerError(
-                f"@pytest.mark.dataverse: {_type_error_text(error)}. It takes keyword "
-                f"arguments only: {', '.join(_ARGUMENTS)} — e.g. "
-                f'@pytest.mark.dataverse(url="{DEFAULT_URL}", strict_writes=True)'
-            ) from None
+        merged.update(dataverse_marker(*marker.args, **marker.kwargs))
     return merged
-
-
-def _type_error_text(error: TypeError) -> str:
-    text = str(error)
-    return text.split("() ", 1)[1] if "() " in text else text
 
 
 # ---- options and ini values -------------------------------------------------------------------
@@ -256,4 +318,5 @@ def resolve(item: pytest.Item) -> DataverseSettings:
     base_seed = str(values.pop("seed", ""))
     values.update(_marker_arguments(item))
     values.setdefault("seed", seed_for(base_seed, item.nodeid))
-    return DataverseSettings(**values)
+    fields = {name: values.pop(name) for name in (*_FIELDS, *_MARKER_ONLY) if name in values}
+    return DataverseSettings(**fields, options=values)

@@ -39,12 +39,7 @@ def build(settings: DataverseSettings, **options: Any) -> FakeDataverse:
     Raises:
         MarkerError: for a URL or option the fake refuses.
     """
-    arguments: dict[str, Any] = {
-        "clock": settings.now,
-        "id_factory": settings.seed,
-        "strict_writes": settings.strict_writes,
-        "require_auth": settings.require_auth,
-    }
+    arguments = settings.constructor_arguments()
     arguments.update(options)
     url = arguments.pop("url", settings.url)
     try:

@@ -42,24 +42,29 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
 
 
-def _settings(request: pytest.FixtureRequest) -> DataverseSettings:
-    item = request.node
+def _resolve(item: pytest.Item) -> DataverseSettings:
+    """Return (and keep) the test's settings; fail its setup, once, with a wrong marker's fix."""
     if _SETTINGS not in item.stash:
         try:
             item.stash[_SETTINGS] = resolve(item)
         except MarkerError as error:
-            pytest.fail(str(error), pytrace=False)
-    settings: DataverseSettings = item.stash[_SETTINGS]
+            problem = str(error)
+        else:
+            problem = ""
+        if problem:  # failed outside the except block: no "during handling" second copy
+            pytest.fail(problem, pytrace=False)
+    return item.stash[_SETTINGS]
+
+
+def _settings(request: pytest.FixtureRequest) -> DataverseSettings:
+    settings: DataverseSettings = _resolve(request.node)
     return settings
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Fail a test whose ``dataverse`` marker is wrong, even if it uses no fixture."""
     if item.get_closest_marker("dataverse") is not None:
-        try:
-            item.stash[_SETTINGS] = resolve(item)
-        except MarkerError as error:
-            pytest.fail(str(error), pytrace=False)
+        _resolve(item)
 
 
 _ISOLATE_HINT = (
@@ -142,13 +147,16 @@ def dataverse(
 
     settings = _settings(request)
     user_id: uuid.UUID | None = None
+    problem = ""
     try:
         dv = build(settings)
         seed_rows(dv, settings.rows)
         if settings.user is not None:
             user_id = request.node.stash[_USER] = add_user(dv, settings.user)
     except MarkerError as error:
-        pytest.fail(str(error), pytrace=False)
+        problem = str(error)
+    if problem:  # failed outside the except block: the report shows the message once
+        pytest.fail(problem, pytrace=False)
     request.node.stash.setdefault(_URLS, set()).add(dv.url)
     request.node.add_report_section("setup", "fake-dataverse", settings.describe())
     with intercept_as(dv, dataverse_responses, user_id):

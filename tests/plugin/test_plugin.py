@@ -199,7 +199,10 @@ class TestMarker:
     @pytest.mark.parametrize(
         ("marker", "message"),
         [
-            ('urll="https://x"', "unexpected keyword argument 'urll'. It takes keyword arguments"),
+            (
+                'urll="https://x"',
+                "unexpected keyword argument 'urll'. Did you mean 'url'? It takes keyword",
+            ),
             ('"https://x"', "takes 0 positional arguments"),
             ("now=datetime.datetime(2026, 1, 1)", "now must be an aware datetime"),
             ('now="tomorrow"', "'tomorrow' is not an ISO-8601 date and time"),
@@ -235,6 +238,82 @@ class TestMarker:
         result = run(pytester)
         result.assert_outcomes(errors=1)
         assert message in result.stdout.str()
+
+    def test_every_constructor_setting_is_a_marker_option(self) -> None:
+        """Each FakeDataverse parameter is a marker option (clock is now=, id_factory seed=)."""
+        import inspect
+
+        from conftest_plugin._config import MarkerError, dataverse_marker
+        from fake_dataverse import FakeDataverse
+
+        renamed = {"clock": "now", "id_factory": "seed"}
+        parameters = [p for p in inspect.signature(FakeDataverse.__init__).parameters
+                      if p != "self"]
+        refused = []
+        for parameter in parameters:
+            option = renamed.get(parameter, parameter)
+            try:
+                dataverse_marker(**{option: object()})
+            except MarkerError as error:
+                if "unexpected keyword argument" in str(error):
+                    refused.append(option)
+        assert [] == refused
+
+    def test_constructor_settings_reach_the_fake(self, pytester: pytest.Pytester) -> None:
+        """max_page_size, tables, atomic_changesets, ttl_emits_deletes, … build the fake."""
+        pytester.makepyfile(
+            """
+            import pytest
+
+            SENSOR = {
+                "logical_name": "contoso_sensor", "entity_set_name": "contoso_sensors",
+                "primary_id_attribute": "contoso_sensorid",
+                "primary_name_attribute": "contoso_name",
+                "attributes": [{"logical_name": "contoso_sensorid", "type": "Uniqueidentifier"},
+                               {"logical_name": "contoso_name", "type": "String"}],
+            }
+
+            @pytest.mark.dataverse(max_page_size=2, tables=[SENSOR], atomic_changesets=True,
+                                   ttl_emits_deletes=True, change_tracking_expiry_days=3,
+                                   enforce_state_status=False)
+            def test_it(dataverse):
+                settings = dataverse.settings
+                assert (settings.max_page_size, settings.change_tracking_expiry_days) == (2, 3)
+                assert settings.atomic_changesets and settings.ttl_emits_deletes
+                assert not settings.enforce_state_status
+                assert dataverse.rows("contoso_sensor") == []
+            """
+        )
+        run(pytester).assert_outcomes(passed=1)
+
+    @pytest.mark.parametrize(
+        ("marker", "message"),
+        [
+            ('now="tomorrow"', "'tomorrow' is not an ISO-8601 date and time"),
+            ('max_page_size="many"', "max_page_size must be an int, got 'many'"),
+            ("atomic_changesets=2", "atomic_changesets must be True or False"),
+            ("max_page_size=0", "cannot build FakeDataverse: max_page_size must be between"),
+            ("clock=1", "The marker calls clock now=."),
+            ("max_pagesize=3", "Did you mean 'max_page_size'?"),
+        ],
+    )
+    def test_setting_misuse_is_reported_once(
+        self, pytester: pytest.Pytester, marker: str, message: str
+    ) -> None:
+        """A wrong setting fails the setup with one copy of its message (no chained copy)."""
+        pytester.makepyfile(
+            f"""
+            import pytest
+
+            @pytest.mark.dataverse({marker})
+            def test_it(dataverse):
+                pass
+            """
+        )
+        result = run(pytester, "-rN")
+        result.assert_outcomes(errors=1)
+        assert 1 == result.stdout.str().count(message)
+        assert "During handling" not in result.stdout.str()
 
     def test_checked_even_without_the_fixture(self, pytester: pytest.Pytester) -> None:
         """A misspelt argument is reported even on a test that does not use the fixture."""
