@@ -138,11 +138,11 @@ def build_created_row(
 
     With ``keep_from`` (an upsert replacing a row) the row keeps that row's creation columns.
     """
-    values: dict[str, Any] = {a.logical_name: None for a in table.stored_attributes()}
+    values: dict[str, Any] = dict.fromkeys(table.stored_names)
     values.update(kept)
-    for attr in table.stored_attributes():
-        if values[attr.logical_name] is None and attr.default_value is not None:
-            values[attr.logical_name] = attr.default_value
+    for name, default in table.default_values:
+        if values[name] is None:
+            values[name] = default
     values[table.primary_id_attribute] = key[0]
     created_on = now
     if keep_from is None and values.get("overriddencreatedon") is not None:
@@ -214,7 +214,7 @@ def project(
         QueryBuilderNoAttribute: 0x80041103 for a column the table does not have.
     """
     if columns.all_columns:
-        names = [a.logical_name for a in table.stored_attributes()]
+        names = list(table.stored_names)
     else:
         names = list(dict.fromkeys(columns.columns))
         for name in names:

@@ -12,7 +12,7 @@ import enum
 import functools
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
@@ -169,12 +169,28 @@ class EntityMetadata:
     change_tracking_enabled: bool = False
     partition_attribute: str | None = None
     ttl_attribute: str | None = None
+    # Derived once: metadata is immutable, and writes and reads consult these on every row.
     _by_name: Mapping[str, AttributeMetadata] = attrs.field(
         init=False, repr=False, eq=False, alias="_by_name"
     )
+    _stored: tuple[AttributeMetadata, ...] = attrs.field(
+        init=False, repr=False, eq=False, alias="_stored"
+    )
+    _defaults: tuple[tuple[str, int], ...] = attrs.field(
+        init=False, repr=False, eq=False, alias="_defaults"
+    )
+    _stored_names: tuple[str, ...] = attrs.field(
+        init=False, repr=False, eq=False, alias="_stored_names"
+    )
 
     def __attrs_post_init__(self) -> None:
+        stored = tuple(a for a in self.attributes if not a.is_virtual)
+        defaults = tuple((a.logical_name, a.default_value) for a in stored
+                         if a.default_value is not None)
         object.__setattr__(self, "_by_name", {a.logical_name: a for a in self.attributes})
+        object.__setattr__(self, "_stored", stored)
+        object.__setattr__(self, "_defaults", defaults)
+        object.__setattr__(self, "_stored_names", tuple(a.logical_name for a in stored))
 
     @property
     def is_elastic(self) -> bool:
@@ -195,9 +211,19 @@ class EntityMetadata:
         """Return the column with this exact (case-sensitive) logical name, or None."""
         return self._by_name.get(logical_name)
 
-    def stored_attributes(self) -> Iterable[AttributeMetadata]:
-        """Yield the columns that hold a value in a row (every column but virtual ones)."""
-        return (a for a in self.attributes if not a.is_virtual)
+    def stored_attributes(self) -> tuple[AttributeMetadata, ...]:
+        """Return the columns that hold a value in a row (every column but virtual ones)."""
+        return self._stored
+
+    @property
+    def stored_names(self) -> tuple[str, ...]:
+        """Return the logical names of :meth:`stored_attributes`, in metadata order."""
+        return self._stored_names
+
+    @property
+    def default_values(self) -> tuple[tuple[str, int], ...]:
+        """Return (column, default) for each stored column with a default, in metadata order."""
+        return self._defaults
 
     def status_options_for(self, state: int) -> tuple[int, ...]:
         """Return the status values that belong to a state, in metadata order."""

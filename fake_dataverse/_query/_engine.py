@@ -88,7 +88,7 @@ def _matching(store: Store, query: Query, ctx: EvaluationContext) -> list[Stored
 
 
 def _distinct(query: Query, table: EntityMetadata, rows: list[StoredRow]) -> list[StoredRow]:
-    names = query.columns or tuple(a.logical_name for a in table.stored_attributes())
+    names = query.columns or table.stored_names
     columns = sort_columns(query.orders, table.primary_id_attribute)
     seen: dict[tuple[Any, ...], StoredRow] = {}
     for row in sorted(rows, key=lambda r: (sort_key(columns, r.values), r.partition)):

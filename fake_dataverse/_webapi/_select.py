@@ -88,7 +88,7 @@ def fill_nulls(
 ) -> None:
     """Give every selected column a value (OData returns nulls; the SDK leaves them out)."""
     names = (
-        [a.logical_name for a in table.stored_attributes()]
+        list(table.stored_names)
         if selected is None
         else [a.logical_name for a in selected]
     )
