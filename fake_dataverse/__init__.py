@@ -9,6 +9,7 @@
 """
 
 from fake_dataverse._fake import FakeDataverse, Snapshot
+from fake_dataverse._interception._credential import FakeAsyncCredential, FakeCredential
 from fake_dataverse._messages._execute_multiple import (
     ExecuteMultipleRequest,
     ExecuteMultipleResponse,
@@ -116,6 +117,8 @@ __all__ = [
     "ExecuteMultipleSettings",
     "ExecuteTransactionRequest",
     "ExecuteTransactionResponse",
+    "FakeAsyncCredential",
+    "FakeCredential",
     "FakeDataverse",
     "FetchExpression",
     "FilterExpression",

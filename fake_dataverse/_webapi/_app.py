@@ -26,6 +26,8 @@ from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
 from fake_dataverse._webapi._reply import empty_reply, error_reply
 from fake_dataverse._webapi._router import RequestContext, dispatch, resolve, route
+from fake_dataverse._webapi._tokens import TENANT_ID as _TENANT
+from fake_dataverse._webapi._tokens import read_token
 from fake_dataverse._webapi._url import parse_url
 from fake_dataverse._webapi.batch._batch import handle_batch
 from fake_dataverse._webapi.metadata import (  # noqa: F401  (importing registers their routes)
@@ -37,7 +39,6 @@ __all__ = ["WebApi"]
 
 _BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
 _CALLER_HEADERS = ("Authorization", "CallerObjectId", "MSCRMCallerID")
-_TENANT = "00000000-0000-0000-0000-000000000000"
 
 
 class WebApi:
@@ -96,7 +97,7 @@ class WebApi:
             InvalidCallerId: 0x80048d1a for an empty or malformed caller id.
             CallerNotFound: 0x80040217 for a user the organization does not have.
         """
-        service = OrganizationService(self.org, Caller(self.org.admin_id))
+        service = OrganizationService(self.org, Caller(self._token_user(headers)))
         object_id = headers.get("CallerObjectId")
         if object_id is not None:
             user = self.org.user_by_object_id(_caller_guid(object_id))
@@ -107,6 +108,27 @@ class WebApi:
         if caller_id is not None:
             return service.impersonate(_caller_guid(caller_id))
         return service
+
+    def _token_user(self, headers: Headers) -> uuid.UUID:
+        """Return the user the bearer token names: a token the fake issued names one (by
+        ``systemuserid`` or by its Microsoft Entra object id), any other the default caller.
+
+        Raises:
+            CallerNotFound: 0x80040217 for a user the organization does not have.
+            Unauthorized: 401 for a fake token whose user claim is not a GUID.
+        """
+        token = headers.get("Authorization", "").strip()[len("Bearer") :].strip()
+        named = read_token(token) if token else None
+        if named is None:
+            return self.org.admin_id
+        if named.user_id is not None:
+            return self.org.user(named.user_id).id
+        if named.object_id is not None:
+            user = self.org.user_by_object_id(named.object_id)
+            if user is None:
+                raise errors.CallerNotFound(id=named.object_id)
+            return user.id
+        raise errors.Unauthorized()
 
     def _unauthorized(self) -> HttpResponse:
         """Return the 401 answer with its ``WWW-Authenticate`` challenge."""
