@@ -180,5 +180,9 @@ def _execute_transaction(ctx: ExecutionContext, request: ExecuteTransactionReque
             if saved is not None:
                 ctx.org.store.restore(saved)
             raise error.with_details(FaultedRequestIndex=index) from None
+        except BaseException:  # a crash is a failure too: undo, then let it surface
+            if saved is not None:
+                ctx.org.store.restore(saved)
+            raise
     return ExecuteTransactionResponse(
         "ExecuteTransaction", {"Responses": responses if request.return_responses else []})

@@ -193,7 +193,12 @@ def _run_changeset(
     locations: dict[str, str] = {}
     answers: list[list[str]] = []
     for request in changeset.requests:
-        response = _run(batch, request, locations)
+        try:
+            response = _run(batch, request, locations)
+        except BaseException:  # a crash is a failure too: undo, then let it surface
+            if saved is not None:
+                batch.restore(saved)
+            raise
         if _failed(response):
             if saved is not None:
                 batch.restore(saved)
