@@ -221,6 +221,7 @@ def project(
             if table.attribute(name) is None:
                 raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
     entity = Entity(table.logical_name, row.id, row_version=str(row.version))
+    entity.etag = row.etag
     entity[table.primary_id_attribute] = row.id
     for name in names:
         value = read_value(org, table, row, name)

@@ -114,6 +114,7 @@ class Entity(MutableMapping[str, Any]):
 
     __slots__ = (
         "_attributes",
+        "etag",
         "formatted_values",
         "id",
         "key_attributes",
@@ -135,6 +136,9 @@ class Entity(MutableMapping[str, Any]):
         self.id: uuid.UUID | None = coerce_id(id)
         self.key_attributes: dict[str, Any] = dict(key_attributes or {})
         self.row_version = row_version
+        #: The row's concurrency token when it was read (the Web API's ``@odata.etag``); None
+        #: for an entity the caller builds.
+        self.etag: str | None = None
         self.formatted_values: dict[str, str] = {}
         self._attributes: dict[str, Any] = dict(attributes or {})
         self._attributes.update(columns)
@@ -187,6 +191,7 @@ class Entity(MutableMapping[str, Any]):
             attributes=self._attributes,
         )
         clone.formatted_values = dict(self.formatted_values)
+        clone.etag = self.etag
         return clone
 
 

@@ -1,10 +1,12 @@
 """Bind a query to metadata: every column must exist, every value becomes a raw value.
 
-Front ends build a :class:`~fake_dataverse._query._model.Query` whose condition values are SDK
-values (QueryExpression, QueryByAttribute) or text (FetchXML); :func:`bind` checks the columns,
-the operator against the column's type and the number of values, and converts each value to the
-stored form (``int``, ``str``, ``uuid.UUID``, aware UTC ``datetime``, ``bool``). Binding an
-already-bound query (the Web API's) changes nothing.
+Every front end ends in :func:`bind`, once: it builds a
+:class:`~fake_dataverse._query._model.Query` whose condition values are SDK values
+(QueryExpression, QueryByAttribute), text (FetchXML) or values already raw (OData, whose literals
+are typed while parsed), and :func:`bind` checks the columns, the operator against the column's
+type (the one table in ``_operators``) and the number of values, and converts each value to the
+stored form (``int``, ``str``, ``uuid.UUID``, aware UTC ``datetime``, ``bool``). A bound
+``Query`` is what ``RetrieveMultiple`` runs; it is not checked again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -31,7 +33,10 @@ from fake_dataverse._query._model import (
 )
 from fake_dataverse._query._operators import OperatorSpec, ValueKind, spec_for
 
-__all__ = ["bind", "check_elastic", "column", "raw_from_text", "raw_from_value"]
+__all__ = ["ValueForm", "bind", "check_elastic", "column", "raw_from_text", "raw_from_value"]
+
+#: How a front end gives condition values: SDK values, FetchXML text, or raw values already.
+ValueForm = Literal["sdk", "text", "raw"]
 
 T = AttributeTypeCode
 _DOTNET = {
@@ -199,7 +204,7 @@ def raw_from_text(table: EntityMetadata, attr: AttributeMetadata, text: str) -> 
 @attrs.frozen
 class _Binder:
     table: EntityMetadata
-    text: bool
+    form: ValueForm
 
     def value(self, attr: AttributeMetadata, kind: ValueKind, value: Any) -> Any:
         """Return one condition value in raw form for the column (or a count of periods)."""
@@ -212,7 +217,9 @@ class _Binder:
         if kind is ValueKind.COUNT:
             count_attr = attrs.evolve(attr, attribute_type=T.INTEGER)
             return self.value(count_attr, ValueKind.COLUMN, value)
-        if self.text and isinstance(value, str):
+        if self.form == "raw":
+            return value
+        if self.form == "text" and isinstance(value, str):
             return raw_from_text(self.table, attr, value)
         return raw_from_value(self.table, attr, value)
 
@@ -235,7 +242,7 @@ class _Binder:
         self, attr: AttributeMetadata, op: ConditionOperator, spec: OperatorSpec
     ) -> None:
         """Raise when the operator does not apply to the column's type."""
-        if spec.types is not None and attr.attribute_type not in spec.types:
+        if attr.attribute_type not in spec.types:
             raise errors.InvalidArgument(
                 f"The condition operator '{op.value}' is not valid for attribute "
                 f"'{self.table.logical_name}.{attr.logical_name}' of type "
@@ -298,10 +305,12 @@ def check_elastic(query: Query) -> None:
         )
 
 
-def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
+def bind(table: EntityMetadata, query: Query, *, values: ValueForm = "sdk") -> Query:
     """Return the query with checked columns and raw condition values.
 
-    ``text`` says that string values are FetchXML text to convert to the column's type.
+    ``values`` says what the condition values are: SDK values (``"sdk"``), FetchXML text to
+    convert to the column's type (``"text"``), or values a front end already made raw
+    (``"raw"``: checked for null, not converted).
 
     Raises:
         QueryBuilderNoAttribute: 0x80041103 for an unknown column.
@@ -315,7 +324,7 @@ def bind(table: EntityMetadata, query: Query, *, text: bool = False) -> Query:
     """
     if table.is_elastic:
         check_elastic(query)
-    binder = _Binder(table, text)
+    binder = _Binder(table, values)
     for name in query.columns or ():
         column(table, name)
     for aggregate in query.aggregates:

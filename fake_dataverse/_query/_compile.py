@@ -1,8 +1,9 @@
 """Compile the SDK query types (QueryExpression, QueryByAttribute, FetchExpression) to a bound
 :class:`~fake_dataverse._query._model.Query`.
 
-``compile_query`` is what ``RetrieveMultiple`` runs on its ``Query`` parameter; an already
-bound ``Query`` (the Web API's) is checked again, which changes nothing.
+``compile_query`` is what ``RetrieveMultiple`` runs on its ``Query`` parameter. A model
+``Query`` is bound by the front end that made it (the Web API's OData options, FetchXML text),
+so it runs as it is: each query is bound once.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def compile_query(metadata: MetadataRegistry, query: Any) -> Query:
         table = _table(metadata, query.entity_name)
         return bind(table, _from_query_by_attribute(query, table))
     if isinstance(query, Query):
-        return bind(_table(metadata, query.table), query)
+        _table(metadata, query.table)
+        return query
     raise errors.InvalidArgument(
         "Required field 'Query' is missing or not a QueryExpression, QueryByAttribute or "
         "FetchExpression."

@@ -22,7 +22,16 @@ from fake_dataverse._model._metadata import AttributeTypeCode as T
 from fake_dataverse._query._dates import DATE_RANGES, date_range
 from fake_dataverse._query._model import ConditionOperator as Op
 
-__all__ = ["EvaluationContext", "OperatorSpec", "ValueKind", "normalise", "predicate", "spec_for"]
+__all__ = [
+    "OPERATORS_BY_TYPE",
+    "EvaluationContext",
+    "OperatorSpec",
+    "ValueKind",
+    "applies",
+    "normalise",
+    "predicate",
+    "spec_for",
+]
 
 
 class ValueKind(enum.Enum):
@@ -45,24 +54,36 @@ Predicate = Callable[[Any, tuple[Any, ...], EvaluationContext], "bool | None"]
 
 @attrs.frozen
 class OperatorSpec:
-    """An operator's arity (min, max or None), applicable types (None: all) and predicate."""
+    """An operator's arity (min, max or None), the column types it applies to, its predicate."""
 
     arity: tuple[int, int | None]
-    types: frozenset[T] | None
+    types: frozenset[T]
     predicate: Predicate
     value_kind: ValueKind = ValueKind.COLUMN
 
 
+# Which operators apply to which column types: the one table every front end (QueryExpression,
+# FetchXML, OData comparisons and query functions) checks against. Learn's "condition operator
+# values" (FetchXML reference) gives the types: ranges (between) take numbers and dates; ordering
+# comparisons also take text; patterns take text; the date operators take dates only; a list
+# (in) takes any column, a Yes/No column being a two-option choice.
+_ALL = frozenset(T)
 _TEXT = frozenset({T.STRING, T.MEMO})
 _DATE = frozenset({T.DATETIME})
 _USER = frozenset({T.LOOKUP, T.UNIQUEIDENTIFIER})
-_ORDERED = frozenset(T) - {T.BOOLEAN}
+_ORDERED = _ALL - {T.BOOLEAN}
+_RANGE = frozenset({T.INTEGER, T.BIGINT, T.PICKLIST, T.DATETIME})
 _SPECS: dict[Op, OperatorSpec] = {}
 
 
 def spec_for(operator: Op) -> OperatorSpec:
     """Return the spec of an operator."""
     return _SPECS[operator]
+
+
+def applies(operator: Op, column_type: T) -> bool:
+    """Return True when the operator may be used on a column of this type."""
+    return column_type in _SPECS[operator].types
 
 
 def predicate(operator: Op) -> Predicate:
@@ -73,7 +94,7 @@ def predicate(operator: Op) -> Predicate:
 def _register(
     *operators: Op,
     arity: tuple[int, int | None],
-    types: frozenset[T] | None = None,
+    types: frozenset[T] = _ALL,
     value_kind: ValueKind = ValueKind.COLUMN,
 ) -> Callable[[Predicate], Predicate]:
     def decorate(function: Predicate) -> Predicate:
@@ -138,7 +159,7 @@ def _pattern(make: Callable[[str], str], *, negate: bool) -> Predicate:
 
 
 for _op, _compare in _COMPARISONS.items():
-    _types = None if _op in (Op.EQUAL, Op.NOT_EQUAL) else _ORDERED
+    _types = _ALL if _op in (Op.EQUAL, Op.NOT_EQUAL) else _ORDERED
     _register(_op, arity=(1, 1), types=_types)(_comparison(_compare))
 
 
@@ -154,13 +175,13 @@ def _not_in(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool
     return value not in values
 
 
-@_register(Op.BETWEEN, arity=(2, 2), types=_ORDERED)
+@_register(Op.BETWEEN, arity=(2, 2), types=_RANGE)
 @_known
 def _between(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
     return bool(values[0] <= value <= values[1])
 
 
-@_register(Op.NOT_BETWEEN, arity=(2, 2), types=_ORDERED)
+@_register(Op.NOT_BETWEEN, arity=(2, 2), types=_RANGE)
 @_known
 def _not_between(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
     return not values[0] <= value <= values[1]
@@ -250,3 +271,9 @@ def _not_equal_user(value: Any, values: tuple[Any, ...], ctx: EvaluationContext)
 
 _MISSING = set(Op) - set(_SPECS)
 assert not _MISSING, f"condition operators without a predicate: {_MISSING}"
+
+#: Column type → the operators that apply to it (the table above, read the other way).
+OPERATORS_BY_TYPE: dict[T, frozenset[Op]] = {
+    column_type: frozenset(op for op, spec in _SPECS.items() if column_type in spec.types)
+    for column_type in T
+}

@@ -22,11 +22,11 @@ from fake_dataverse._messages._requests import (
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import Entity, EntityCollection, EntityReference
+from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import TYPE_PREFIX, entity_from_json, request_json
 from fake_dataverse._webapi._reply import empty_reply, json_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._select import check_options
 from fake_dataverse._webapi._url import parse_key, parse_segment
 
 __all__: list[str] = []

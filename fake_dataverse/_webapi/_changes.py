@@ -17,20 +17,15 @@ from fake_dataverse._messages._query_requests import (
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._values import ColumnSet
 from fake_dataverse._query._expression import PagingInfo
+from fake_dataverse._query.odata._options import check_options
+from fake_dataverse._query.odata._select import parse_select
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json
 from fake_dataverse._webapi._links import delta_link, next_link, parse_skiptoken, skiptoken
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext
-from fake_dataverse._webapi._rowread import etag_of
-from fake_dataverse._webapi._select import (
-    check_options,
-    column_set,
-    context_url,
-    fill_nulls,
-    parse_select,
-)
+from fake_dataverse._webapi._select import column_set, context_url, fill_nulls
 
 __all__ = ["delta_reply", "is_tracking"]
 
@@ -88,7 +83,7 @@ def _change_json(ctx: RequestContext, item: Any, selected: Any) -> dict[str, Any
     table = ctx.table
     if isinstance(item, NewOrUpdatedItem):
         entity = item.new_or_updated_entity
-        etag = etag_of(ctx.org, table, entity)
+        etag = entity.etag
         if selected is not None:  # like a collection read: the key and the selected columns
             kept = {table.primary_id_attribute, *(a.logical_name for a in selected)}
             entity = entity.copy()

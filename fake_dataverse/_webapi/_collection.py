@@ -23,7 +23,8 @@ from fake_dataverse._query._expression import AliasedValue
 from fake_dataverse._query._model import Query
 from fake_dataverse._query._paging import fetchxml_paging_cookie_annotation
 from fake_dataverse._query.fetchxml._parse import parse_fetchxml
-from fake_dataverse._query.odata._options import compile_query_options
+from fake_dataverse._query.odata._options import check_options, compile_query_options
+from fake_dataverse._query.odata._select import Selection, selection_of
 from fake_dataverse._webapi._changes import delta_reply, is_tracking
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json, json_value
@@ -31,8 +32,8 @@ from fake_dataverse._webapi._links import next_link, parse_skiptoken, skiptoken
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._rowread import PARTITION_OPTION, etag_of
-from fake_dataverse._webapi._select import check_options, context_url, fill_nulls, parse_select
+from fake_dataverse._webapi._rowread import PARTITION_OPTION
+from fake_dataverse._webapi._select import context_url, fill_nulls
 
 __all__ = ["run_query"]
 
@@ -96,16 +97,15 @@ def _rows_json(
     *,
     nulls: bool = True,
 ) -> list[dict[str, Any]]:
-    """Return the page's rows as entity objects (or aggregate rows)."""
-    selected = parse_select(table, ctx.url.query.get("$select")) if nulls else []
+    """Return the page's rows as entity objects (or aggregate rows), each with its etag."""
     if query.aggregates or query.group_by:
         return [_aggregate_row(table, query, row.attributes, nulls=nulls) for row in rows]
+    selected: Selection = selection_of(table, query)
     items = []
     for entity in rows:
         if nulls:
             fill_nulls(table, entity, selected)
-        etag = etag_of(ctx.org, table, entity)
-        items.append(entity_json(table, entity, etag=etag, prefer=ctx.prefer))
+        items.append(entity_json(table, entity, etag=entity.etag, prefer=ctx.prefer))
     return items
 
 
@@ -128,9 +128,9 @@ def _odata_read(ctx: RequestContext) -> HttpResponse:
     table = ctx.table
     query = _paged(ctx, compile_query_options(table, ctx.url.query))
     rows = run_query(ctx, query)
-    selected = parse_select(table, ctx.url.query.get("$select"))
     aggregate = bool(query.aggregates or query.group_by)
-    context = context_url(ctx.url.metadata_url, table, None if aggregate else selected)
+    selected = None if aggregate else selection_of(table, query)
+    context = context_url(ctx.url.metadata_url, table, selected)
     body: dict[str, Any] = {"@odata.context": context}
     if ctx.prefer.wants(TOTAL_COUNT):
         body["@" + TOTAL_COUNT] = rows.total_record_count

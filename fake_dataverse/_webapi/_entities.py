@@ -14,6 +14,8 @@ from fake_dataverse._messages._requests import (
     UpsertResponse,
 )
 from fake_dataverse._model._values import Entity
+from fake_dataverse._query.odata._options import check_options
+from fake_dataverse._query.odata._select import parse_select
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_from_json, request_json
 from fake_dataverse._webapi._prefer import applied_header
@@ -25,7 +27,7 @@ from fake_dataverse._webapi._rowread import (
     row_address,
     shaped_entity,
 )
-from fake_dataverse._webapi._select import check_options, entity_path, parse_expand, parse_select
+from fake_dataverse._webapi._select import entity_path, parse_expand
 
 __all__: list[str] = []
 

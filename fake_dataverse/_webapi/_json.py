@@ -12,13 +12,14 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._validation import json_to_sdk
 from fake_dataverse._model._values import Entity, EntityReference, OptionSetValue
+from fake_dataverse._query.odata._binding import find_property
 from fake_dataverse._webapi._prefer import Preferences
 
 __all__ = [
@@ -27,7 +28,6 @@ __all__ = [
     "entity_json",
     "json_value",
     "load_json",
-    "property_map",
 ]
 
 FORMATTED_VALUE = "OData.Community.Display.V1.FormattedValue"
@@ -91,6 +91,11 @@ def _lookup(value: Any) -> Any:
     return str(value.id) if isinstance(value, EntityReference) else str(value)
 
 
+@formats(AttributeTypeCode.STRING, AttributeTypeCode.MEMO, AttributeTypeCode.UNIQUEIDENTIFIER)
+def _no_label(attr: AttributeMetadata, value: Any) -> str | None:
+    return None  # text and ids are shown as they are: Dataverse writes no FormattedValue
+
+
 @formats(AttributeTypeCode.PICKLIST)
 def _choice_label(attr: AttributeMetadata, value: Any) -> str | None:
     option = attr.option(value.value if isinstance(value, OptionSetValue) else value)
@@ -127,18 +132,12 @@ def json_value(attr: AttributeMetadata, value: Any) -> Any:
     return None if value is None else _WRITERS[attr.attribute_type](value)
 
 
-def property_map(table: EntityMetadata) -> dict[str, AttributeMetadata]:
-    """Return the Web API properties of a table: ``name``, ``_createdby_value``…"""
-    return {a.odata_name: a for a in table.attributes if not a.is_virtual}
-
-
 def _annotations(attr: AttributeMetadata, value: Any, prefer: Preferences) -> dict[str, Any]:
     if value is None or not prefer.include_annotations:
         return {}
     found: dict[str, Any] = {}
     name = attr.odata_name
-    formatter = _FORMATTERS.get(attr.attribute_type)
-    label = formatter(attr, value) if formatter is not None else None
+    label = _FORMATTERS[attr.attribute_type](attr, value)
     if label is not None and prefer.wants(FORMATTED_VALUE):
         found[f"{name}@{FORMATTED_VALUE}"] = label
     if attr.attribute_type is AttributeTypeCode.LOOKUP:
@@ -260,14 +259,8 @@ def _bind(table: EntityMetadata, name: str, value: Any, entity_set: str) -> tupl
         raise _payload(entity_set, f"The value '{value}' is not a valid entity URI.") from None
 
 
-def _column(
-    table: EntityMetadata,
-    props: Mapping[str, AttributeMetadata],
-    name: str,
-    value: Any,
-    entity_set: str,
-) -> tuple[str, Any]:
-    attr = props.get(name)
+def _column(table: EntityMetadata, name: str, value: Any, entity_set: str) -> tuple[str, Any]:
+    attr = find_property(table, name)
     if attr is None:
         if _navigation(table, name) is not None:
             raise _payload(
@@ -282,9 +275,7 @@ def _column(
     return attr.logical_name, json_to_sdk(table, attr, value)
 
 
-def _check_annotated(
-    table: EntityMetadata, props: Mapping[str, AttributeMetadata], name: str, entity_set: str
-) -> None:
+def _check_annotated(table: EntityMetadata, name: str, entity_set: str) -> None:
     """Accept an instance annotation (``@odata.etag``) or one on a declared property.
 
     Raises:
@@ -293,7 +284,7 @@ def _check_annotated(
     target, _, term = name.partition("@")
     if _ANNOTATION_TERM.fullmatch(term) is None:
         raise _payload(entity_set, f"The annotation name '{term}' is not a valid qualified name.")
-    if target and target not in props and _navigation(table, target) is None:
+    if target and find_property(table, target) is None and _navigation(table, target) is None:
         _bind(table, target, None, entity_set)
 
 
@@ -313,7 +304,6 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
             "start of an entry. A 'StartObject' node was expected.",
         )
     entity = Entity(table.logical_name)
-    props = property_map(table)
     for name, value in payload.items():
         if name == "@odata.type":
             check_type(table, value, entity_set)
@@ -321,9 +311,9 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
             column, sdk_value = _bind(table, name[: -len("@odata.bind")], value, entity_set)
             entity[column] = sdk_value
         elif "@" in name:
-            _check_annotated(table, props, name, entity_set)
+            _check_annotated(table, name, entity_set)
         else:
-            column, sdk_value = _column(table, props, name, value, entity_set)
+            column, sdk_value = _column(table, name, value, entity_set)
             entity[column] = sdk_value
     return entity
 

@@ -10,25 +10,20 @@ from fake_dataverse._messages._requests import RetrieveRequest, RetrieveResponse
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode
 from fake_dataverse._model._values import ColumnSet, EntityReference
+from fake_dataverse._query.odata._binding import find_property
+from fake_dataverse._query.odata._options import check_options
+from fake_dataverse._query.odata._select import parse_select
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import (
     entity_from_json,
     entity_json,
     json_value,
-    property_map,
     request_json,
 )
 from fake_dataverse._webapi._reply import empty_reply, json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._rowread import etag_of, read_entity, row_address
-from fake_dataverse._webapi._select import (
-    check_options,
-    column_set,
-    context_url,
-    entity_path,
-    fill_nulls,
-    parse_select,
-)
+from fake_dataverse._webapi._rowread import read_entity, row_address
+from fake_dataverse._webapi._select import column_set, context_url, entity_path, fill_nulls
 
 __all__: list[str] = []
 
@@ -39,7 +34,7 @@ def _property(ctx: RequestContext) -> Any:
     Raises:
         ResourceNotFound: 0x8006088a for a property the table does not have.
     """
-    attr = property_map(ctx.table).get(ctx.resource.name)
+    attr = find_property(ctx.table, ctx.resource.name)
     if attr is None:
         raise errors.ResourceNotFound(segment=ctx.resource.name)
     return attr
@@ -63,8 +58,9 @@ def _get_related(ctx: RequestContext, attr: AttributeMetadata) -> HttpResponse:
     assert isinstance(related, RetrieveResponse)
     fill_nulls(target, related.entity, selected)
     context = context_url(ctx.url.metadata_url, target, selected, suffix="/$entity")
-    etag = etag_of(ctx.org, target, related.entity)
-    body = entity_json(target, related.entity, etag=etag, prefer=ctx.prefer, context=context)
+    body = entity_json(
+        target, related.entity, etag=related.entity.etag, prefer=ctx.prefer, context=context
+    )
     return json_reply(200, body)
 
 

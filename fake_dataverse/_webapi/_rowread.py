@@ -10,9 +10,9 @@ import attrs
 
 from fake_dataverse._messages._requests import RetrieveRequest, RetrieveResponse
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._metadata import AttributeMetadata, EntityMetadata
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
-from fake_dataverse._storage._organization import Organization
+from fake_dataverse._query.odata._select import Selection, parse_select
 from fake_dataverse._webapi._json import entity_json
 from fake_dataverse._webapi._router import RequestContext
 from fake_dataverse._webapi._select import (
@@ -21,10 +21,9 @@ from fake_dataverse._webapi._select import (
     context_url,
     fill_nulls,
     parse_expand,
-    parse_select,
 )
 
-__all__ = ["RowAddress", "etag_of", "read_entity", "row_address", "shaped_entity"]
+__all__ = ["RowAddress", "read_entity", "row_address", "shaped_entity"]
 
 PARTITION_OPTION = "partitionId"
 
@@ -76,15 +75,6 @@ def row_address(ctx: RequestContext) -> RowAddress:
     return RowAddress(table, key[table.primary_id_attribute], partition)
 
 
-def etag_of(org: Organization, table: EntityMetadata, entity: Entity) -> str | None:
-    """Return the current etag of a row that was just read."""
-    part = table.partition_attribute
-    partition = (entity.key_attributes.get(part) or entity.get(part)) if part else None
-    assert entity.id is not None
-    row = org.store.get(table.logical_name, (entity.id, partition or str(entity.id)))
-    return row.etag if row is not None else None
-
-
 def read_entity(ctx: RequestContext, address: RowAddress, columns: ColumnSet) -> Entity:
     """Retrieve one row through the service (partition given by key or ``partitionId``)."""
     request = RetrieveRequest(target=address.reference(), column_set=columns)
@@ -110,7 +100,7 @@ def _expanded(ctx: RequestContext, entity: Entity, expansion: Expansion) -> Any:
     assert isinstance(response, RetrieveResponse)
     related = response.entity
     fill_nulls(target, related, selected)
-    return entity_json(target, related, etag=etag_of(ctx.org, target, related), prefer=ctx.prefer)
+    return entity_json(target, related, etag=related.etag, prefer=ctx.prefer)
 
 
 def shaped_entity(
@@ -132,7 +122,7 @@ def shaped_entity(
         names = [e.attribute.logical_name for e in expansions]
         columns = ColumnSet(*dict.fromkeys([*columns.columns, *names]))
     entity = read_entity(ctx, address, columns)
-    etag = etag_of(ctx.org, table, entity)
+    etag = entity.etag
     visible = _visible(entity, selected, expansions)
     fill_nulls(table, visible, selected)
     context = context_url(ctx.url.metadata_url, table, selected, expansions, suffix="/$entity")
@@ -142,9 +132,7 @@ def shaped_entity(
     return body, etag
 
 
-def _visible(
-    entity: Entity, selected: list[AttributeMetadata] | None, expansions: list[Expansion]
-) -> Entity:
+def _visible(entity: Entity, selected: Selection, expansions: list[Expansion]) -> Entity:
     """Drop the lookup values read only to follow an expansion."""
     if selected is None:
         return entity

@@ -1,4 +1,5 @@
-"""``$select`` and ``$expand`` on rows, entity URLs, and the ``@odata.context`` of results."""
+"""Shaping rows for ``$select`` (parsed in ``_query/odata``) and ``$expand``, entity URLs, and
+the ``@odata.context`` of results."""
 
 from __future__ import annotations
 
@@ -11,19 +12,17 @@ import attrs
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._values import ColumnSet, Entity
-from fake_dataverse._webapi._json import property_map
+from fake_dataverse._query.odata._select import Selection
 from fake_dataverse._webapi._url import split_top_level
 
 __all__ = [
     "Expansion",
     "always_returned",
-    "check_options",
     "column_set",
     "context_url",
     "entity_path",
     "options_shape",
     "parse_expand",
-    "parse_select",
 ]
 
 
@@ -35,37 +34,6 @@ def no_property(table: EntityMetadata, name: str) -> errors.DataverseError:
     )
 
 
-def check_options(options: Mapping[str, str], allowed: Sequence[str]) -> None:
-    """Reject system query options (``$…``) a resource does not take.
-
-    Raises:
-        ODataError: 0x0 ``The query parameter $skip is not supported``.
-    """
-    for name in options:
-        if name.startswith("$") and name not in allowed:
-            raise errors.ODataError(f"The query parameter {name} is not supported")
-
-
-def parse_select(table: EntityMetadata, text: str | None) -> list[AttributeMetadata] | None:
-    """Return the columns a ``$select`` names (None: every column).
-
-    Raises:
-        ODataError: 0x0 ``Could not find a property named 'X' on type …`` for an unknown name.
-    """
-    if text is None:
-        return None
-    props = property_map(table)
-    selected: list[AttributeMetadata] = []
-    for raw in text.split(","):
-        name = raw.strip()
-        attr = props.get(name)
-        if attr is None:
-            raise no_property(table, name)
-        if attr not in selected:
-            selected.append(attr)
-    return selected
-
-
 def always_returned(table: EntityMetadata) -> list[str]:
     """Return the columns every entity body carries: the key, version and partition."""
     names = [table.primary_id_attribute]
@@ -75,7 +43,7 @@ def always_returned(table: EntityMetadata) -> list[str]:
     return names
 
 
-def column_set(table: EntityMetadata, selected: list[AttributeMetadata] | None) -> ColumnSet:
+def column_set(table: EntityMetadata, selected: Selection) -> ColumnSet:
     """Return the ColumnSet to read for a ``$select`` (plus the always-returned columns)."""
     if selected is None:
         return ColumnSet(all_columns=True)
@@ -84,7 +52,7 @@ def column_set(table: EntityMetadata, selected: list[AttributeMetadata] | None) 
 
 
 def fill_nulls(
-    table: EntityMetadata, entity: Entity, selected: list[AttributeMetadata] | None
+    table: EntityMetadata, entity: Entity, selected: Selection
 ) -> None:
     """Give every selected column a value (OData returns nulls; the SDK leaves them out)."""
     names = (
@@ -175,7 +143,7 @@ def options_shape(options: Mapping[str, str]) -> str:
 def context_url(
     metadata_url: str,
     table: EntityMetadata,
-    selected: list[AttributeMetadata] | None,
+    selected: Selection,
     expansions: Sequence[Expansion] = (),
     *,
     suffix: str = "",

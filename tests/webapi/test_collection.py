@@ -187,3 +187,34 @@ class TestFetchXml:
         """Malformed FetchXML: 400 0x80040303."""
         response = api.get("backgroundoperations?fetchXml=" + quote("<fetch><entity"))
         assert error_of(response)[:2] == (400, "0x80040303")
+
+
+class TestSelectParsedOnce:
+    """Collection and single-row reads read ``$select`` with the same parser."""
+
+    def test_star_selects_every_column_on_both(self, api: Api, rows: list[str]) -> None:
+        """``$select=*`` is OData's "every property" (was 400 'Could not find a property')."""
+        collection = api.get("backgroundoperations?$select=*&$filter=name eq 'op1'")
+        assert 200 == collection.status_code, collection.text
+        listed = collection.json()
+        assert listed["@odata.context"].endswith("#backgroundoperations")
+        (row,) = listed["value"]
+        single = api.get(f"backgroundoperations({rows[1]})?$select=*")
+        assert 200 == single.status_code, single.text
+        full = api.get(f"backgroundoperations({rows[1]})").json()
+        assert set(full) == set(single.json())
+        assert set(full) - {"@odata.context"} == set(row)
+
+    def test_navigation_path_fault_is_the_same_on_both(self, api: Api, rows: list[str]) -> None:
+        """A path in ``$select`` gets OData's path fault on a single row as on a collection."""
+        for path in ("backgroundoperations", f"backgroundoperations({rows[0]})"):
+            status, code, message = error_of(api.get(f"{path}?$select=createdby/fullname"))
+            assert (400, "0x0") == (status, code)
+            assert message.startswith("Found a path with multiple navigation properties")
+
+    def test_every_row_carries_its_current_etag(self, api: Api, rows: list[str]) -> None:
+        """Each row's ``@odata.etag`` in a page is the one a single-row read answers."""
+        listed = api.get("backgroundoperations?$select=name").json()["value"]
+        for row in listed:
+            single = api.get(f"backgroundoperations({row['backgroundoperationid']})")
+            assert single.headers["ETag"] == row["@odata.etag"]

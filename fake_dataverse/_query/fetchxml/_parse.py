@@ -235,4 +235,4 @@ def parse_fetchxml(org_or_metadata: Any, text: str) -> Query:
     table = registry.get(query.table)
     if table is None:
         raise errors.EntityNotFound(entity=query.table)
-    return bind(table, query, text=True)
+    return bind(table, query, values="text")

@@ -18,6 +18,7 @@ import attrs
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._query._model import Condition, ConditionOperator
+from fake_dataverse._query._operators import applies, spec_for
 from fake_dataverse._query.odata._binding import Literal, convert_text
 from fake_dataverse._query.odata._lexer import odata_error
 
@@ -57,59 +58,46 @@ _PARAMETERS = {
 }
 
 
-_DATES = frozenset({AttributeTypeCode.DATETIME})
-_IDS = frozenset({AttributeTypeCode.LOOKUP, AttributeTypeCode.UNIQUEIDENTIFIER})
-_ORDERED = frozenset(
-    {
-        AttributeTypeCode.INTEGER,
-        AttributeTypeCode.BIGINT,
-        AttributeTypeCode.DATETIME,
-        AttributeTypeCode.PICKLIST,
-    }
-)
-_SCALARS = frozenset(AttributeTypeCode) - {AttributeTypeCode.BOOLEAN}
-
-
 @attrs.frozen
 class QueryFunction:
-    """One Dataverse query function: the operator, its arguments, the column types it takes."""
+    """One Dataverse query function: the operator it stands for and its arguments."""
 
     name: str
     operator: ConditionOperator
     arguments: Arguments
-    column_types: frozenset[AttributeTypeCode]
+
+    @property
+    def column_types(self) -> frozenset[AttributeTypeCode]:
+        """Return the column types the function applies to: its operator's, from the one table."""
+        return spec_for(self.operator).types
 
 
 FUNCTIONS: dict[str, QueryFunction] = {}
 
 
-def _register(
-    arguments: Arguments, column_types: frozenset[AttributeTypeCode], *ops: ConditionOperator
-) -> None:
+def _register(arguments: Arguments, *ops: ConditionOperator) -> None:
     for op in ops:
-        FUNCTIONS[op.value] = QueryFunction(op.value, op, arguments, column_types)
+        FUNCTIONS[op.value] = QueryFunction(op.value, op, arguments)
 
 
 _op = ConditionOperator
 _register(
     Arguments.NONE,
-    _DATES,
     _op.TODAY, _op.YESTERDAY, _op.TOMORROW, _op.LAST_7_DAYS, _op.NEXT_7_DAYS,
     _op.THIS_WEEK, _op.THIS_MONTH, _op.THIS_YEAR, _op.LAST_WEEK, _op.LAST_MONTH, _op.LAST_YEAR,
     _op.NEXT_WEEK, _op.NEXT_MONTH, _op.NEXT_YEAR,
 )  # fmt: skip
 _register(
     Arguments.COUNT,
-    _DATES,
     _op.LAST_X_HOURS, _op.LAST_X_DAYS, _op.LAST_X_WEEKS, _op.LAST_X_MONTHS, _op.LAST_X_YEARS,
     _op.NEXT_X_HOURS, _op.NEXT_X_DAYS, _op.NEXT_X_WEEKS, _op.NEXT_X_MONTHS, _op.NEXT_X_YEARS,
     _op.OLDER_THAN_X_MINUTES, _op.OLDER_THAN_X_HOURS, _op.OLDER_THAN_X_DAYS,
     _op.OLDER_THAN_X_WEEKS, _op.OLDER_THAN_X_MONTHS, _op.OLDER_THAN_X_YEARS,
 )  # fmt: skip
-_register(Arguments.MOMENT, _DATES, _op.ON, _op.ON_OR_AFTER, _op.ON_OR_BEFORE)
-_register(Arguments.VALUES, _SCALARS, _op.IN, _op.NOT_IN)
-_register(Arguments.PAIR, _ORDERED, _op.BETWEEN, _op.NOT_BETWEEN)
-_register(Arguments.NONE, _IDS, _op.EQUAL_USER_ID, _op.NOT_EQUAL_USER_ID)
+_register(Arguments.MOMENT, _op.ON, _op.ON_OR_AFTER, _op.ON_OR_BEFORE)
+_register(Arguments.VALUES, _op.IN, _op.NOT_IN)
+_register(Arguments.PAIR, _op.BETWEEN, _op.NOT_BETWEEN)
+_register(Arguments.NONE, _op.EQUAL_USER_ID, _op.NOT_EQUAL_USER_ID)
 
 #: Dataverse functions the query model has no operator for: rejected, not misread.
 _UNSUPPORTED_NAMES = """InFiscalPeriod InFiscalPeriodAndYear InFiscalYear
@@ -233,7 +221,7 @@ def function_condition(
             f"{', '.join(sorted(arguments)) or 'none'}."
         )
     attr = _column(table, arguments["PropertyName"])
-    if attr.attribute_type not in function.column_types:
+    if not applies(function.operator, attr.attribute_type):
         raise odata_error(
             f"'{qualified_name}' cannot be applied to column '{attr.logical_name}' of type "
             f"'{attr.attribute_type.edm_type}'."

@@ -4,27 +4,32 @@
 ``$top``, ``$count``, ``$apply``, parameter aliases ``@p1``) and returns a bound query, or raises
 the fault Dataverse answers. Options are handled by functions registered per option name (names
 are case-sensitive); ``fetchXml``, ``partitionId``, ``$skiptoken`` and ``$deltatoken`` belong to
-the caller and are ignored here. :func:`format_filter` is the inverse for filters.
+the caller and are ignored here. Names are bound while parsed; the query as a whole is then
+bound once (:func:`~fake_dataverse._query._bind.bind`), as every front end's is.
+:func:`check_options` is the one check of which ``$`` options a resource takes.
+:func:`format_filter` is the inverse for filters.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import attrs
 
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._query._bind import bind
 from fake_dataverse._query._model import Filter, Order, Query
 from fake_dataverse._query.odata._apply import Aggregation, parse_apply
 from fake_dataverse._query.odata._binding import property_or_error
 from fake_dataverse._query.odata._filter import parse_filter
 from fake_dataverse._query.odata._format import format_filter
 from fake_dataverse._query.odata._lexer import TokenKind, TokenStream, odata_error
+from fake_dataverse._query.odata._select import parse_select
 
-__all__ = ["CALLER_OPTIONS", "compile_query_options", "format_filter"]
+__all__ = ["CALLER_OPTIONS", "check_options", "compile_query_options", "format_filter"]
 
 #: Options the caller (the Web API router) handles; ignored here.
 CALLER_OPTIONS = frozenset({"$skiptoken", "$deltatoken"})
@@ -75,21 +80,9 @@ def _filter(compilation: _Compilation, text: str) -> None:
 def _select(compilation: _Compilation, text: str) -> None:
     if "$apply" in compilation.options:
         raise odata_error("$select cannot be combined with $apply: $apply names its own columns.")
-    names = [item.strip() for item in text.split(",")]
-    if names == [""] or "*" in names:
-        return
-    columns: list[str] = []
-    for name in names:
-        if "/" in name:
-            raise odata_error(
-                "Found a path with multiple navigation properties or a bad complex property path "
-                "in a select clause. Please reword your query such that each level of select or "
-                "expand only contains either TypeSegments or Properties."
-            )
-        attr = property_or_error(compilation.table, name)
-        if attr.logical_name not in columns:
-            columns.append(attr.logical_name)
-    compilation.fields["columns"] = tuple(columns)
+    selected = parse_select(compilation.table, text)
+    if selected is not None:
+        compilation.fields["columns"] = tuple(attr.logical_name for attr in selected)
 
 
 @_option("$orderby")
@@ -123,13 +116,7 @@ def _bind_order(compilation: _Compilation, name: str, descending: bool) -> Order
         raise odata_error("The query node SingleValueOpenPropertyAccess is not supported.")
     if aggregation is not None and aggregation.group_by and table.is_elastic:
         raise odata_error("$orderby cannot be combined with groupby on elastic tables.")
-    attr = property_or_error(table, name)
-    if attr.attribute_type is AttributeTypeCode.LOOKUP and table.is_elastic:
-        raise errors.InvalidQuery(
-            f"Sorting on the lookup column '{attr.logical_name}' is not supported for elastic "
-            "tables."
-        )
-    return Order(attr.logical_name, descending)
+    return Order(property_or_error(table, name).logical_name, descending)
 
 
 @_option("$top")
@@ -151,9 +138,14 @@ def _count(compilation: _Compilation, text: str) -> None:
     compilation.fields["return_total_record_count"] = text == "true"
 
 
-def _check_names(options: Mapping[str, str]) -> None:
+def check_options(options: Mapping[str, str], allowed: Collection[str]) -> None:
+    """Reject system query options (``$…``) a resource does not take.
+
+    Raises:
+        ODataError: 0x0 ``The query parameter $skip is not supported``.
+    """
     for name in options:
-        if name.startswith("$") and name not in _OPTIONS and name not in CALLER_OPTIONS:
+        if name.startswith("$") and name not in allowed:
             raise odata_error(f"The query parameter {name} is not supported")
 
 
@@ -174,8 +166,10 @@ def compile_query_options(table: EntityMetadata, options: Mapping[str, str]) -> 
         LinkEntitiesNotSupported: 0x80048d0b for ``$expand`` or a navigation path.
         InvalidQuery: 0x80044183 for ``$orderby`` on a lookup column of an elastic table.
         ValueGreaterThanZero: 0x8004110c for ``$top=0``.
+        InvalidArgument: 0x80040203 for an operator that does not apply to the column's type.
+        OrderByColumnsMustBeUnique: 0x80048d16 for a column ordered on more than once.
     """
-    _check_names(options)
+    check_options(options, _OPTIONS.keys() | CALLER_OPTIONS)
     aliases = {name: value for name, value in options.items() if name.startswith("@")}
     compilation = _Compilation(table, options, aliases)
     try:
@@ -185,4 +179,4 @@ def compile_query_options(table: EntityMetadata, options: Mapping[str, str]) -> 
     except RecursionError:
         raise odata_error("The recursion limit has been exceeded.") from None
     _combine_filters(compilation)
-    return Query(table=table.logical_name, **compilation.fields)
+    return bind(table, Query(table=table.logical_name, **compilation.fields), values="raw")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._reply import json_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._select import check_options, options_shape
+from fake_dataverse._webapi._select import options_shape
 from fake_dataverse._webapi.metadata._filter import metadata_filter
 
 __all__: list[str] = []

@@ -12,10 +12,11 @@ from typing import Any
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._select import check_options, options_shape
+from fake_dataverse._webapi._select import options_shape
 from fake_dataverse._webapi._url import parse_key, parse_segment, split_top_level
 from fake_dataverse._webapi.metadata._csdl import csdl
 from fake_dataverse._webapi.metadata._definitions import (
