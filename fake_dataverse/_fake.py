@@ -29,6 +29,7 @@ from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 if TYPE_CHECKING:
     import responses
 
+    from fake_dataverse._interception._httpx import AsyncHttpxTransport, HttpxTransport
     from fake_dataverse._interception._responses import Interception
     from fake_dataverse._webapi._app import WebApi
 
@@ -185,15 +186,34 @@ class FakeDataverse:
         return self._webapi.handle(request)
 
     def intercept(self, mock: responses.RequestsMock | None = None) -> Interception:
-        """Route ``requests`` calls to :attr:`url` into this fake's Web API.
+        """Route calls to :attr:`url` into this fake's Web API, from every HTTP library.
 
-        ``with dv.intercept(): …`` or ``@dv.intercept()``; ``dv.intercept(rsps)`` adds the fake
-        to a ``responses.RequestsMock`` you already have, so your other mocks keep working.
-        Calls to other hosts never reach the network.
+        ``with dv.intercept(): …`` or ``@dv.intercept()``: ``requests``, ``httpx.Client``,
+        ``httpx.AsyncClient`` and ``aiohttp.ClientSession`` (those installed) reach the fake,
+        clients built inside libraries included. ``dv.intercept(rsps)`` adds the fake to a
+        ``responses.RequestsMock`` you already have, so your other mocks keep working; respx,
+        pytest-httpx and aioresponses keep answering for their hosts. Calls to other hosts never
+        reach the network: they fail with a connection error naming the host.
         """
         from fake_dataverse._interception._responses import Interception
 
         return Interception(self.url, self.handle, mock)
+
+    def httpx_transport(self) -> HttpxTransport:
+        """Return an ``httpx.BaseTransport`` answering from this fake's Web API.
+
+        ``httpx.Client(transport=dv.httpx_transport())`` reaches the fake at any URL, without
+        ``intercept()``. Needs httpx (the ``httpx`` extra).
+        """
+        from fake_dataverse._interception._httpx import HttpxTransport
+
+        return HttpxTransport(self.handle)
+
+    def async_httpx_transport(self) -> AsyncHttpxTransport:
+        """Return an ``httpx.AsyncBaseTransport`` answering from this fake's Web API."""
+        from fake_dataverse._interception._httpx import AsyncHttpxTransport
+
+        return AsyncHttpxTransport(self.handle)
 
     def __repr__(self) -> str:
         return f"FakeDataverse({self.url!r})"

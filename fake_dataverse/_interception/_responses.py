@@ -23,6 +23,7 @@ from typing import Any
 
 import responses
 
+from fake_dataverse._interception._patching import enter_libraries
 from fake_dataverse._interception._registry import REGISTRY, Handler, Registration
 from fake_dataverse._webapi._http import HttpRequest
 
@@ -204,6 +205,7 @@ class Interception(contextlib.ContextDecorator):
         self._caller_mock = mock
         self._lock = threading.Lock()
         self._entries: list[tuple[Registration, bool]] = []  # (registration, shared mock?)
+        self._libraries: list[list[Registration]] = []  # per entry: httpx, aiohttp, …
         self._joined_early = False
         if mock is not None:
             _remember_joined(mock)
@@ -221,26 +223,48 @@ class Interception(contextlib.ContextDecorator):
         with self._lock:
             self._entries.append((registration, shared))
 
+    def _enter_libraries(self) -> None:
+        """Route the other installed HTTP libraries too (only inside ``with``/the decorator:
+        a fake that only joins a mock leaves them alone)."""
+        libraries = enter_libraries(self._org_url, owner=self._owner, handler=self._handler)
+        with self._lock:
+            self._libraries.append(libraries)
+
     def __enter__(self) -> Interception:
+        self._enter_libraries()
+        try:
+            self._enter_requests()
+        except BaseException:
+            self._exit_libraries()
+            raise
+        return self
+
+    def _enter_requests(self) -> None:
         if self._caller_mock is not None:
             with self._lock:
                 joined_early, self._joined_early = self._joined_early, False
             if not joined_early:
                 self._join(self._caller_mock, shared=False)
-            return self
+            return
         active = _active_default_mock() or _active_joined_mock()
         if active is not None:
             self._join(active, shared=False)
-            return self
+            return
         mock = _SharedMock.acquire()
         try:
             self._join(mock, shared=True)
         except BaseException:
             _SharedMock.release()
             raise
-        return self
+
+    def _exit_libraries(self) -> None:
+        with self._lock:
+            libraries = self._libraries.pop() if self._libraries else []
+        for registration in reversed(libraries):
+            REGISTRY.exit(registration)
 
     def __exit__(self, *exc: object) -> None:
+        self._exit_libraries()
         with self._lock:
             if not self._entries:
                 return

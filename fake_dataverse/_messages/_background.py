@@ -118,9 +118,9 @@ def _pair(row: StoredRow) -> tuple[int, int]:
     return (row.values[STATE], row.values[STATUS])
 
 
-def location_of(org: Organization, operation_id: uuid.UUID) -> str:
-    """Return the status monitor URL of an operation."""
-    return f"{org.url}/api/backgroundoperation/{operation_id}"
+def location_of(base_url: str, operation_id: uuid.UUID) -> str:
+    """Return the status monitor URL of an operation, on a base URL (the organization's)."""
+    return f"{base_url}/api/backgroundoperation/{operation_id}"
 
 
 @message(ExecuteBackgroundOperationRequest, table_of=lambda request: None)
@@ -140,7 +140,7 @@ def _execute_background(ctx: ExecutionContext, request: ExecuteBackgroundOperati
         )
     row = start_operation(ctx, table, api, inner.parameters, request.callback_uri)
     return OrganizationResponse("ExecuteBackgroundOperation", {
-        "BackgroundOperationId": row.id, "Location": location_of(ctx.org, row.id)})
+        "BackgroundOperationId": row.id, "Location": location_of(ctx.org.url, row.id)})
 
 
 def start_operation(ctx: ExecutionContext, table: EntityMetadata, api: CustomApi,
@@ -297,7 +297,7 @@ class BackgroundRunner:
                                     "endtime": self._org.clock.now(), **extra})
         url = self._org.background_callbacks.pop(row.id, None)
         if url:
-            body = {"location": location_of(self._org, row.id),
+            body = {"location": location_of(self._org.url, row.id),
                     "backgroundOperationId": str(row.id), **status_monitor_body(updated)}
             for name in [k for k in body if k not in _CALLBACK_KEYS]:
                 del body[name]

@@ -28,7 +28,7 @@ from fake_dataverse._webapi._reply import empty_reply, error_reply
 from fake_dataverse._webapi._router import RequestContext, dispatch, resolve, route
 from fake_dataverse._webapi._tokens import TENANT_ID as _TENANT
 from fake_dataverse._webapi._tokens import read_token
-from fake_dataverse._webapi._url import parse_url
+from fake_dataverse._webapi._url import parse_url, request_base
 from fake_dataverse._webapi.batch._batch import handle_batch
 from fake_dataverse._webapi.metadata import (  # noqa: F401  (importing registers their routes)
     _message_filters,
@@ -60,7 +60,7 @@ class WebApi:
             with self.org.store.lock:
                 return self._handle(request, prefer)
         except errors.Unauthorized:
-            return self._unauthorized()
+            return self._unauthorized(request_base(self.org.url, request.url))
         except errors.DataverseError as error:
             return error_reply(error, prefer)
         except RecursionError:
@@ -130,11 +130,11 @@ class WebApi:
             return user.id
         raise errors.Unauthorized()
 
-    def _unauthorized(self) -> HttpResponse:
+    def _unauthorized(self, base: str) -> HttpResponse:
         """Return the 401 answer with its ``WWW-Authenticate`` challenge."""
         challenge = (
             f"Bearer authorization_uri=https://login.microsoftonline.com/{_TENANT}/oauth2/"
-            f"authorize, resource_id={self.org.url}/"
+            f"authorize, resource_id={base}/"
         )
         return empty_reply(401, {"WWW-Authenticate": challenge})
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from fake_dataverse._messages._background import (
     CANCELING,
     ExecuteBackgroundOperationRequest,
+    location_of,
     status_monitor_body,
 )
 from fake_dataverse._messages._requests import OrganizationRequest
@@ -102,7 +103,8 @@ def _custom_api(ctx: RequestContext) -> HttpResponse:
     started = ctx.service.execute(
         ExecuteBackgroundOperationRequest(request=inner, callback_uri=callback)
     )
-    operation_id, location = started["BackgroundOperationId"], started["Location"]
+    operation_id = started["BackgroundOperationId"]
+    location = location_of(ctx.url.base, operation_id)
     headers = {
         "Location": location,
         "x-ms-dyn-backgroundoperationid": str(operation_id),

@@ -15,7 +15,14 @@ import attrs
 
 from fake_dataverse._model import _errors as errors
 
-__all__ = ["KeySegment", "ODataUrl", "parse_key", "parse_url", "split_top_level"]
+__all__ = [
+    "KeySegment",
+    "ODataUrl",
+    "parse_key",
+    "parse_url",
+    "request_base",
+    "split_top_level",
+]
 
 _API_ROOT = re.compile(r"/api/data/(?P<version>v9\.[0-2])(?:/(?P<path>.*))?$")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -31,9 +38,34 @@ class ODataUrl:
     raw_query: str
 
     @property
+    def base(self) -> str:
+        """Return the ``scheme://host`` the request was sent to (every URL written starts so)."""
+        return self.root.rsplit("/api/data/", 1)[0]
+
+    @property
     def metadata_url(self) -> str:
         """Return the ``$metadata`` URL that ``@odata.context`` values start with."""
         return f"{self.root}/$metadata"
+
+
+def request_base(org_url: str, url: str) -> str:
+    """Return the base URL the answer to a request writes its URLs on.
+
+    The organization's URL when the request was sent to it; else (a local server, reached at
+    ``http://127.0.0.1:<port>``) the ``scheme://host:port`` the request was sent to, so every
+    link the client follows comes back to the same place.
+    """
+    parts, org = urlsplit(url), urlsplit(org_url)
+    if not parts.scheme or not parts.netloc:
+        return org_url
+    default = {"https": 443, "http": 80}.get(parts.scheme.lower())
+    try:
+        same = (parts.scheme.lower(), parts.hostname, parts.port or default) == (
+            org.scheme.lower(), org.hostname, org.port or default
+        )
+    except ValueError:  # a port that is not a number
+        return org_url
+    return org_url if same else f"{parts.scheme}://{parts.netloc}"
 
 
 def parse_url(org_url: str, url: str) -> ODataUrl | None:
@@ -46,7 +78,7 @@ def parse_url(org_url: str, url: str) -> ODataUrl | None:
     match = _API_ROOT.match(parts.path)
     if match is None:
         return None
-    root = f"{org_url}/api/data/{match['version']}"
+    root = f"{request_base(org_url, url)}/api/data/{match['version']}"
     path = match["path"] or ""
     return ODataUrl(root=root, path=path, query=parse_query(parts.query), raw_query=parts.query)
 
