@@ -24,8 +24,12 @@ from typing import Any
 import attrs
 
 from fake_dataverse._messages._crud import update_rule
-from fake_dataverse._messages._registry import ExecutionContext, definition_for, message
-from fake_dataverse._messages._requests import OrganizationRequest, OrganizationResponse
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry, definition_for
+from fake_dataverse._messages._requests import (
+    OrganizationRequest,
+    OrganizationResponse,
+    Parameter,
+)
 from fake_dataverse._messages._rows import build_created_row, build_updated_row
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
@@ -40,6 +44,9 @@ __all__ = [
     "ExecuteBackgroundOperationRequest",
     "status_monitor_body",
 ]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 TABLE = "backgroundoperation"
 STATE, STATUS = "backgroundoperationstatecode", "backgroundoperationstatuscode"
@@ -92,21 +99,10 @@ class ExecuteBackgroundOperationRequest(OrganizationRequest):
     """Run a custom API in the background (``Request``, optional ``CallbackUri``)."""
 
     message_name = "ExecuteBackgroundOperation"
-    _fields = {"request": "Request", "callback_uri": "CallbackUri"}
-
-    def __init__(self, *, request: OrganizationRequest | None = None,
-                 callback_uri: str | None = None, **parameters: Any) -> None:
-        super().__init__(parameters=parameters, request=request, callback_uri=callback_uri)
-
-    @property
-    def request(self) -> OrganizationRequest:
-        """The custom API request to run."""
-        return self._get("Request")  # type: ignore[no-any-return]
-
-    @property
-    def callback_uri(self) -> str | None:
-        """Where to POST the completion notification."""
-        return self._get("CallbackUri")  # type: ignore[no-any-return]
+    #: The custom API request to run.
+    request = Parameter[OrganizationRequest]("Request")
+    #: Where to POST the completion notification.
+    callback_uri = Parameter[str | None]("CallbackUri")
 
 
 def _key_value_json(values: Mapping[str, Any]) -> str:
@@ -123,7 +119,7 @@ def location_of(base_url: str, operation_id: uuid.UUID) -> str:
     return f"{base_url}/api/backgroundoperation/{operation_id}"
 
 
-@message(ExecuteBackgroundOperationRequest, table_of=lambda request: None)
+@MESSAGES.handler(ExecuteBackgroundOperationRequest, table_of=lambda request: None)
 def _execute_background(ctx: ExecutionContext, request: ExecuteBackgroundOperationRequest
                         ) -> OrganizationResponse:
     table = ctx.org.table(TABLE)

@@ -20,7 +20,7 @@ from fake_dataverse._messages._crud import (
     update_row,
     upsert_row,
 )
-from fake_dataverse._messages._registry import ExecutionContext, message
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._requests import (
     SESSION_TOKEN,
     CreateMultipleRequest,
@@ -39,6 +39,9 @@ from fake_dataverse._model._values import Entity, EntityReference
 from fake_dataverse._storage._store import RowKey
 
 __all__ = ["BULK_ERROR_DETAILS"]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 BULK_ERROR_DETAILS = "Plugin.BulkApiErrorDetails"
 _EMPTY_ID = uuid.UUID(int=0)
@@ -101,7 +104,7 @@ def _target_id(table: EntityMetadata) -> Callable[[Entity], uuid.UUID | None]:
     return id_of
 
 
-@message(CreateMultipleRequest)
+@MESSAGES.handler(CreateMultipleRequest)
 def _create_multiple(
     ctx: ExecutionContext, request: CreateMultipleRequest
 ) -> CreateMultipleResponse:
@@ -135,7 +138,7 @@ def _entity_row_key(table: EntityMetadata, entity: Entity) -> RowKey | None:
         return None
 
 
-@message(UpdateMultipleRequest)
+@MESSAGES.handler(UpdateMultipleRequest)
 def _update_multiple(ctx: ExecutionContext, request: UpdateMultipleRequest) -> OrganizationResponse:
     targets = request.targets
     items = list(targets) if targets is not None else []
@@ -156,7 +159,7 @@ def _update_multiple(ctx: ExecutionContext, request: UpdateMultipleRequest) -> O
     )
 
 
-@message(UpsertMultipleRequest)
+@MESSAGES.handler(UpsertMultipleRequest)
 def _upsert_multiple(
     ctx: ExecutionContext, request: UpsertMultipleRequest
 ) -> UpsertMultipleResponse:
@@ -189,7 +192,7 @@ def _delete_multiple_unsupported(_: str, table: str) -> Exception:
     return errors.DeleteMultipleNotImplemented()
 
 
-@message(DeleteMultipleRequest, unsupported=_delete_multiple_unsupported)
+@MESSAGES.handler(DeleteMultipleRequest, unsupported=_delete_multiple_unsupported)
 def _delete_multiple(ctx: ExecutionContext, request: DeleteMultipleRequest) -> OrganizationResponse:
     targets = request.targets
     items = list(targets) if targets is not None else []

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fake_dataverse._messages._registry import ExecutionContext, message
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._requests import (
     SESSION_TOKEN,
     ConcurrencyBehavior,
@@ -42,6 +42,9 @@ from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
 from fake_dataverse._storage._store import RowKey, StoredRow
 
 __all__ = ["create_row", "delete_row", "update_row", "update_rule", "upsert_row"]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 PARTITION_PARAMETER = "partitionId"
 
@@ -245,7 +248,7 @@ def _require(value: Any, kind: type, name: str) -> Any:
 
 
 # ---- handlers ---------------------------------------------------------------------------------
-@message(CreateRequest)
+@MESSAGES.handler(CreateRequest)
 def _create(ctx: ExecutionContext, request: CreateRequest) -> CreateResponse:
     target = _require(request.target, Entity, "Target")
     table = ctx.org.table(target.logical_name)
@@ -256,7 +259,7 @@ def _create(ctx: ExecutionContext, request: CreateRequest) -> CreateResponse:
     )
 
 
-@message(RetrieveRequest)
+@MESSAGES.handler(RetrieveRequest)
 def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveResponse:
     target = _require(request.target, EntityReference, "Target")
     table = ctx.org.table(target.logical_name)
@@ -269,7 +272,7 @@ def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveRespon
     return RetrieveResponse("Retrieve", {"Entity": project(ctx.org, table, row, columns)})
 
 
-@message(UpdateRequest)
+@MESSAGES.handler(UpdateRequest)
 def _update(ctx: ExecutionContext, request: UpdateRequest) -> UpdateResponse:
     target = _require(request.target, Entity, "Target")
     table = ctx.org.table(target.logical_name)
@@ -278,7 +281,7 @@ def _update(ctx: ExecutionContext, request: UpdateRequest) -> UpdateResponse:
     return UpdateResponse("Update", {SESSION_TOKEN: ctx.org.store.next_session_token()})
 
 
-@message(UpsertRequest)
+@MESSAGES.handler(UpsertRequest)
 def _upsert(ctx: ExecutionContext, request: UpsertRequest) -> UpsertResponse:
     target = _require(request.target, Entity, "Target")
     table = ctx.org.table(target.logical_name)
@@ -294,7 +297,7 @@ def _upsert(ctx: ExecutionContext, request: UpsertRequest) -> UpsertResponse:
     )
 
 
-@message(DeleteRequest)
+@MESSAGES.handler(DeleteRequest)
 def _delete(ctx: ExecutionContext, request: DeleteRequest) -> DeleteResponse:
     target = _require(request.target, EntityReference, "Target")
     table = ctx.org.table(target.logical_name)

@@ -28,7 +28,7 @@ from fake_dataverse._messages._query_requests import (
     RetrieveEntityChangesRequest,
     RetrieveEntityChangesResponse,
 )
-from fake_dataverse._messages._registry import ExecutionContext, message
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._rows import project
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
@@ -37,6 +37,9 @@ from fake_dataverse._query._expression import PagingInfo
 from fake_dataverse._storage._store import ChangeRecord, RowKey
 
 __all__ = ["format_data_token", "parse_data_token"]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 _TOKEN = re.compile(r"(\d{1,19})!(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})")
 _TOKEN_TIME = "%m/%d/%Y %H:%M:%S"
@@ -214,7 +217,7 @@ def _records(
     return [ChangeRecord(r.version, r.key, False, now) for r in live], []
 
 
-@message(RetrieveEntityChangesRequest)
+@MESSAGES.handler(RetrieveEntityChangesRequest)
 def _retrieve_entity_changes(
     ctx: ExecutionContext, request: RetrieveEntityChangesRequest
 ) -> RetrieveEntityChangesResponse:

@@ -10,13 +10,17 @@ Source: Microsoft Learn, "Execute multiple requests" and "Use ExecuteTransaction
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
-from fake_dataverse._messages._registry import ExecutionContext, message
-from fake_dataverse._messages._requests import OrganizationRequest, OrganizationResponse
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
+from fake_dataverse._messages._requests import (
+    OrganizationRequest,
+    OrganizationResponse,
+    Output,
+    Parameter,
+)
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._errors import OrganizationServiceFault
 
@@ -29,6 +33,9 @@ __all__ = [
     "ExecuteTransactionRequest",
     "ExecuteTransactionResponse",
 ]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 MAX_BATCH_SIZE = 1000
 _BATCH_MESSAGES = frozenset({"ExecuteMultiple", "ExecuteTransaction"})
@@ -51,73 +58,47 @@ class ExecuteMultipleResponseItem:
     fault: OrganizationServiceFault | None = None
 
 
+def _requests(value: Any) -> list[OrganizationRequest]:
+    return list(value or [])
+
+
+def _settings(value: Any) -> ExecuteMultipleSettings:
+    return cast(ExecuteMultipleSettings, value or ExecuteMultipleSettings())
+
+
 class ExecuteMultipleRequest(OrganizationRequest):
     """Run several requests, each on its own (``Requests``, ``Settings``)."""
 
     message_name = "ExecuteMultiple"
-    _fields = {"requests": "Requests", "settings": "Settings"}
-
-    def __init__(self, *, requests: Sequence[OrganizationRequest] | None = None,
-                 settings: ExecuteMultipleSettings | None = None, **parameters: Any) -> None:
-        super().__init__(parameters=parameters,
-                         requests=list(requests) if requests is not None else None,
-                         settings=settings)
-
-    @property
-    def requests(self) -> list[OrganizationRequest]:
-        """The requests, in order."""
-        return list(self._get("Requests") or [])
-
-    @property
-    def settings(self) -> ExecuteMultipleSettings:
-        """How to run them."""
-        return self._get("Settings") or ExecuteMultipleSettings()
+    #: The requests, in order.
+    requests = Parameter("Requests", convert=_requests)
+    #: How to run them.
+    settings = Parameter("Settings", convert=_settings)
 
 
 class ExecuteMultipleResponse(OrganizationResponse):
     """The response items (only the faults unless ``return_responses``)."""
 
-    @property
-    def responses(self) -> list[ExecuteMultipleResponseItem]:
-        """One item per request run (or per fault)."""
-        return self._results["Responses"]  # type: ignore[no-any-return]
-
-    @property
-    def is_faulted(self) -> bool:
-        """True when any request returned a fault."""
-        return bool(self._results["IsFaulted"])
+    #: One item per request run (or per fault).
+    responses = Output[list[ExecuteMultipleResponseItem]]("Responses")
+    #: True when any request returned a fault.
+    is_faulted = Output("IsFaulted", convert=bool)
 
 
 class ExecuteTransactionRequest(OrganizationRequest):
     """Run several requests in order, stopping at the first fault."""
 
     message_name = "ExecuteTransaction"
-    _fields = {"requests": "Requests", "return_responses": "ReturnResponses"}
-
-    def __init__(self, *, requests: Sequence[OrganizationRequest] | None = None,
-                 return_responses: bool | None = None, **parameters: Any) -> None:
-        super().__init__(parameters=parameters,
-                         requests=list(requests) if requests is not None else None,
-                         return_responses=return_responses)
-
-    @property
-    def requests(self) -> list[OrganizationRequest]:
-        """The requests, in order."""
-        return list(self._get("Requests") or [])
-
-    @property
-    def return_responses(self) -> bool:
-        """Whether to return every response."""
-        return bool(self._get("ReturnResponses"))
+    requests = Parameter("Requests", convert=_requests)
+    #: Whether to return every response.
+    return_responses = Parameter("ReturnResponses", convert=bool)
 
 
 class ExecuteTransactionResponse(OrganizationResponse):
     """The responses, in order (empty unless ``return_responses``)."""
 
-    @property
-    def responses(self) -> list[OrganizationResponse]:
-        """One response per request."""
-        return self._results["Responses"]  # type: ignore[no-any-return]
+    #: One response per request.
+    responses = Output[list[OrganizationResponse]]("Responses")
 
 
 def _checked(requests: list[OrganizationRequest]) -> list[OrganizationRequest]:
@@ -147,7 +128,7 @@ def _run_one(ctx: ExecutionContext, request: OrganizationRequest) -> Organizatio
     return ctx.execute(request)
 
 
-@message(ExecuteMultipleRequest, table_of=lambda request: None)
+@MESSAGES.handler(ExecuteMultipleRequest, table_of=lambda request: None)
 def _execute_multiple(ctx: ExecutionContext, request: ExecuteMultipleRequest
                       ) -> ExecuteMultipleResponse:
     settings = request.settings
@@ -167,7 +148,7 @@ def _execute_multiple(ctx: ExecutionContext, request: ExecuteMultipleRequest
     return ExecuteMultipleResponse("ExecuteMultiple", {"Responses": items, "IsFaulted": faulted})
 
 
-@message(ExecuteTransactionRequest, table_of=lambda request: None)
+@MESSAGES.handler(ExecuteTransactionRequest, table_of=lambda request: None)
 def _execute_transaction(ctx: ExecutionContext, request: ExecuteTransactionRequest
                          ) -> ExecuteTransactionResponse:
     requests = _checked(request.requests)

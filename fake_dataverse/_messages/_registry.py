@@ -1,7 +1,9 @@
 """The message registry: message name → request class, handler, and the table it acts on.
 
-Handlers register with :func:`message`; the service dispatches by looking the name up here, so
-adding a message is adding one decorated function (see ``docs/architecture.md``).
+Each message family's module declares its handlers in its own :class:`MessageRegistry`
+(``@MESSAGES.handler(CreateRequest)``); ``_catalogue.register_all()`` adds every family to
+:data:`BUILT_IN`, in one place; the service dispatches by looking the name up there (see "How to
+add a message" in ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from fake_dataverse._model._values import Entity, EntityCollection, EntityRefere
 from fake_dataverse._storage._organization import Caller, Organization
 
 __all__ = [
+    "BUILT_IN",
     "ExecutionContext",
     "MessageDefinition",
+    "MessageRegistry",
     "definition_for",
-    "message",
     "message_names",
     "table_of_target",
 ]
@@ -59,44 +62,86 @@ def _not_supported(name: str, table: str) -> Exception:
     return errors.MessageNotSupported(request=name, entity=table)
 
 
-_MESSAGES: dict[str, MessageDefinition] = {}
+TypedHandler = Callable[[ExecutionContext, RequestT], OrganizationResponse]
 
 
-def message(
-    request_type: type[RequestT],
-    *,
-    table_of: Callable[[RequestT], str | None] | None = None,
-    unsupported: Callable[[str, str], Exception] = _not_supported,
-) -> Callable[
-    [Callable[[ExecutionContext, RequestT], OrganizationResponse]],
-    Callable[[ExecutionContext, RequestT], OrganizationResponse],
-]:
-    """Register a handler for ``request_type.message_name``.
+class MessageRegistry:
+    """Message name → :class:`MessageDefinition`.
 
-    ``unsupported(message, table)`` builds the fault for a table that does not list the message
-    (by default MessageNotSupported, 0x80040315).
+    Each message family's module fills its own registry with :meth:`handler`;
+    ``_catalogue.register_all`` adds every family to :data:`BUILT_IN`, the registry services
+    dispatch through.
     """
 
-    def decorate(
-        handler: Callable[[ExecutionContext, RequestT], OrganizationResponse],
-    ) -> Callable[[ExecutionContext, RequestT], OrganizationResponse]:
-        _MESSAGES[request_type.message_name] = MessageDefinition(
-            request_type.message_name, request_type, handler, table_of or table_of_target,
-            unsupported,
-        )
-        return handler
+    def __init__(self) -> None:
+        self._definitions: dict[str, MessageDefinition] = {}
 
-    return decorate
+    def add(
+        self,
+        request_type: type[RequestT],
+        handler: TypedHandler[RequestT],
+        *,
+        table_of: Callable[[RequestT], str | None] | None = None,
+        unsupported: Callable[[str, str], Exception] = _not_supported,
+    ) -> None:
+        """Register the handler of ``request_type.message_name``.
+
+        ``table_of(request)`` names the table the request acts on (by default its ``Target``,
+        ``Targets`` or ``EntityName``), whose ``messages`` must list the message;
+        ``unsupported(message, table)`` builds the fault for a table that does not list it (by
+        default MessageNotSupported, 0x80040315).
+        """
+        name = request_type.message_name
+        self._definitions[name] = MessageDefinition(
+            name, request_type, handler, table_of or table_of_target, unsupported
+        )
+
+    def handler(
+        self,
+        request_type: type[RequestT],
+        *,
+        table_of: Callable[[RequestT], str | None] | None = None,
+        unsupported: Callable[[str, str], Exception] = _not_supported,
+    ) -> Callable[[TypedHandler[RequestT]], TypedHandler[RequestT]]:
+        """Decorate a function as the handler of ``request_type`` (see :meth:`add`)."""
+
+        def decorate(function: TypedHandler[RequestT]) -> TypedHandler[RequestT]:
+            self.add(request_type, function, table_of=table_of, unsupported=unsupported)
+            return function
+
+        return decorate
+
+    def update(self, other: MessageRegistry) -> None:
+        """Add every message of another registry."""
+        self._definitions.update(other._definitions)
+
+    def copy(self) -> MessageRegistry:
+        """Return a registry with the same messages (to extend without changing this one)."""
+        clone = MessageRegistry()
+        clone.update(self)
+        return clone
+
+    def get(self, name: str) -> MessageDefinition | None:
+        """Return the registered message with this name, or None."""
+        return self._definitions.get(name)
+
+    def names(self) -> list[str]:
+        """Return the names of every registered message."""
+        return list(self._definitions)
+
+
+#: The built-in messages, filled once by ``_catalogue.register_all()``.
+BUILT_IN = MessageRegistry()
 
 
 def message_names() -> list[str]:
-    """Return the names of every registered message."""
-    return list(_MESSAGES)
+    """Return the names of every built-in message."""
+    return BUILT_IN.names()
 
 
 def definition_for(name: str) -> MessageDefinition | None:
-    """Return the registered message with this name, or None."""
-    return _MESSAGES.get(name)
+    """Return the built-in message with this name, or None."""
+    return BUILT_IN.get(name)
 
 
 def table_of_target(request: Any) -> str | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Generic, TypeVar, cast, overload
 
 from fake_dataverse._model._values import (
     ColumnSet,
@@ -32,6 +32,8 @@ __all__ = [
     "DeleteResponse",
     "OrganizationRequest",
     "OrganizationResponse",
+    "Output",
+    "Parameter",
     "RetrieveRequest",
     "RetrieveResponse",
     "UpdateMultipleRequest",
@@ -55,10 +57,20 @@ class ConcurrencyBehavior(enum.Enum):
 
 
 class OrganizationRequest:
-    """A message request: ``request_name`` plus a ``parameters`` dictionary."""
+    """A message request: ``request_name`` plus a ``parameters`` dictionary.
+
+    A typed request (``CreateRequest``) declares each parameter once, as a :class:`Parameter`;
+    its constructor takes those as keywords, and any other keyword as an SDK parameter by name
+    (``RetrieveMultipleRequest(query=q, partitionId="p")``).
+    """
 
     message_name: ClassVar[str] = ""
-    _fields: ClassVar[Mapping[str, str]] = {}
+    _fields: ClassVar[Mapping[str, Parameter[Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = {k: v for k, v in vars(cls).items() if isinstance(v, Parameter)}
+        cls._fields = {**cls._fields, **declared}
 
     def __init__(
         self,
@@ -66,17 +78,24 @@ class OrganizationRequest:
         parameters: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> None:
+        typed = type(self) is not OrganizationRequest
+        if typed and (request_name is not None or parameters is not None):
+            raise TypeError(f"{type(self).__name__} takes keyword arguments only")
         name = request_name or self.message_name
         if not name:
             raise TypeError("OrganizationRequest needs a request name, e.g. 'DeleteMultiple'")
         self.request_name: str = name
         self.parameters: dict[str, Any] = dict(parameters or {})
         for field, value in fields.items():
-            if field not in self._fields:
+            parameter = self._fields.get(field)
+            if parameter is not None:
+                if value is not None:
+                    self.parameters[parameter.name] = parameter.stored(value)
+            elif typed:
+                self.parameters[field] = value
+            else:
                 allowed = ", ".join(sorted(self._fields)) or "none"
                 raise TypeError(f"{type(self).__name__} has no field {field!r} (fields: {allowed})")
-            if value is not None:
-                self.parameters[self._fields[field]] = value
 
     @classmethod
     def from_request(cls, request: OrganizationRequest) -> OrganizationRequest:
@@ -91,9 +110,6 @@ class OrganizationRequest:
 
     def __setitem__(self, name: str, value: Any) -> None:
         self.parameters[name] = value
-
-    def _get(self, name: str) -> Any:
-        return self.parameters.get(name)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.request_name!r}, {self.parameters!r})"
@@ -127,97 +143,107 @@ class OrganizationResponse:
         return f"{type(self).__name__}({self._results!r})"
 
 
+# ---- declared parameters: each written once, as a typed attribute naming its SDK key -----------
+T = TypeVar("T")
+
+
+class Parameter(Generic[T]):
+    """One request parameter: its SDK name, and how a stored value reads (``convert``).
+
+    ``convert`` turns what is stored (or given to the constructor) into the declared type; it
+    also receives None for a missing parameter, so it can supply a default.
+    """
+
+    def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
+        self.name = name
+        self.field = ""
+        self._convert = convert
+
+    def __set_name__(self, owner: type, field: str) -> None:
+        self.field = field
+
+    def stored(self, value: Any) -> Any:
+        """Return the form a constructor keyword is stored in (None: not stored)."""
+        if value is None or self._convert is None:
+            return value
+        return self._convert(value)
+
+    @overload
+    def __get__(self, request: None, owner: type) -> Parameter[T]: ...
+
+    @overload
+    def __get__(self, request: OrganizationRequest, owner: type) -> T: ...
+
+    def __get__(self, request: OrganizationRequest | None, owner: type) -> Parameter[T] | T:
+        if request is None:
+            return self
+        value = request.parameters.get(self.name)
+        return self._convert(value) if self._convert is not None else cast(T, value)
+
+
+class Output(Generic[T]):
+    """One response output, read from the response's ``Results`` by its SDK name."""
+
+    def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
+        self.name = name
+        self._convert = convert
+
+    @overload
+    def __get__(self, response: None, owner: type) -> Output[T]: ...
+
+    @overload
+    def __get__(self, response: OrganizationResponse, owner: type) -> T: ...
+
+    def __get__(self, response: OrganizationResponse | None, owner: type) -> Output[T] | T:
+        if response is None:
+            return self
+        value = response._results[self.name]
+        return self._convert(value) if self._convert is not None else cast(T, value)
+
+
 # ---- single-row messages ---------------------------------------------------------------------
 class CreateRequest(OrganizationRequest):
     """Create one row (``Target``: Entity)."""
 
     message_name = "Create"
-    _fields = {"target": "Target"}
-
-    def __init__(self, *, target: Entity | None = None, **parameters: Any) -> None:
-        super().__init__(parameters=parameters, target=target)
-
-    @property
-    def target(self) -> Entity:
-        """The row to create."""
-        return self._get("Target")  # type: ignore[no-any-return]
+    target = Parameter[Entity]("Target")
 
 
 class CreateResponse(OrganizationResponse):
     """The id of the created row."""
 
-    @property
-    def id(self) -> uuid.UUID:
-        """The new row's id."""
-        return self._results["id"]  # type: ignore[no-any-return]
+    id = Output[uuid.UUID]("id")
 
 
 class RetrieveRequest(OrganizationRequest):
     """Read one row (``Target``: EntityReference, ``ColumnSet``)."""
 
     message_name = "Retrieve"
-    _fields = {"target": "Target", "column_set": "ColumnSet"}
-
-    def __init__(
-        self,
-        *,
-        target: EntityReference | None = None,
-        column_set: ColumnSet | None = None,
-        **parameters: Any,
-    ) -> None:
-        super().__init__(parameters=parameters, target=target, column_set=column_set)
-
-    @property
-    def target(self) -> EntityReference:
-        """The row to read."""
-        return self._get("Target")  # type: ignore[no-any-return]
-
-    @property
-    def column_set(self) -> ColumnSet:
-        """The columns to return."""
-        return self._get("ColumnSet")  # type: ignore[no-any-return]
+    target = Parameter[EntityReference]("Target")
+    column_set = Parameter[ColumnSet]("ColumnSet")
 
 
 class RetrieveResponse(OrganizationResponse):
     """The row read."""
 
-    @property
-    def entity(self) -> Entity:
-        """The row."""
-        return self._results["Entity"]  # type: ignore[no-any-return]
+    entity = Output[Entity]("Entity")
+
+
+def _concurrency(value: Any) -> ConcurrencyBehavior:
+    return cast(ConcurrencyBehavior, value or ConcurrencyBehavior.DEFAULT)
 
 
 class _ConcurrencyRequest(OrganizationRequest):
     """A single-row write that may require the row version to match."""
 
-    _fields = {"target": "Target", "concurrency_behavior": "ConcurrencyBehavior"}
-
-    @property
-    def concurrency_behavior(self) -> ConcurrencyBehavior:
-        """Whether the row version must match."""
-        return self._get("ConcurrencyBehavior") or ConcurrencyBehavior.DEFAULT
+    concurrency_behavior = Parameter("ConcurrencyBehavior", convert=_concurrency)
 
 
 class UpdateRequest(_ConcurrencyRequest):
     """Update one row (``Target``: Entity with id or key attributes)."""
 
     message_name = "Update"
-
-    def __init__(
-        self,
-        *,
-        target: Entity | None = None,
-        concurrency_behavior: ConcurrencyBehavior | None = None,
-        **parameters: Any,
-    ) -> None:
-        super().__init__(
-            parameters=parameters, target=target, concurrency_behavior=concurrency_behavior
-        )
-
-    @property
-    def target(self) -> Entity:
-        """The row and the columns to change."""
-        return self._get("Target")  # type: ignore[no-any-return]
+    target = Parameter[Entity]("Target")
 
 
 class UpdateResponse(OrganizationResponse):
@@ -228,22 +254,7 @@ class DeleteRequest(_ConcurrencyRequest):
     """Delete one row (``Target``: EntityReference)."""
 
     message_name = "Delete"
-
-    def __init__(
-        self,
-        *,
-        target: EntityReference | None = None,
-        concurrency_behavior: ConcurrencyBehavior | None = None,
-        **parameters: Any,
-    ) -> None:
-        super().__init__(
-            parameters=parameters, target=target, concurrency_behavior=concurrency_behavior
-        )
-
-    @property
-    def target(self) -> EntityReference:
-        """The row to delete."""
-        return self._get("Target")  # type: ignore[no-any-return]
+    target = Parameter[EntityReference]("Target")
 
 
 class DeleteResponse(OrganizationResponse):
@@ -254,50 +265,25 @@ class UpsertRequest(OrganizationRequest):
     """Create a row, or replace it whole when it exists (elastic upsert)."""
 
     message_name = "Upsert"
-    _fields = {"target": "Target"}
-
-    def __init__(self, *, target: Entity | None = None, **parameters: Any) -> None:
-        super().__init__(parameters=parameters, target=target)
-
-    @property
-    def target(self) -> Entity:
-        """The full row."""
-        return self._get("Target")  # type: ignore[no-any-return]
+    target = Parameter[Entity]("Target")
 
 
 class UpsertResponse(OrganizationResponse):
     """Whether the upsert created the row, and a reference to it."""
 
-    @property
-    def record_created(self) -> bool:
-        """True when the row did not exist before."""
-        return bool(self._results["RecordCreated"])
-
-    @property
-    def target(self) -> EntityReference:
-        """The row written."""
-        return self._results["Target"]  # type: ignore[no-any-return]
+    record_created = Output("RecordCreated", convert=bool)
+    target = Output[EntityReference]("Target")
 
 
 # ---- bulk messages ---------------------------------------------------------------------------
-def _entity_collection(value: Any) -> Any:
+def _entity_collection(value: Any) -> EntityCollection:
     if value is None or isinstance(value, EntityCollection):
-        return value
+        return cast(EntityCollection, value)
     return EntityCollection(list(value))
 
 
 class _TargetsRequest(OrganizationRequest):
-    _fields = {"targets": "Targets"}
-
-    def __init__(
-        self, *, targets: EntityCollection | list[Entity] | None = None, **parameters: Any
-    ) -> None:
-        super().__init__(parameters=parameters, targets=_entity_collection(targets))
-
-    @property
-    def targets(self) -> EntityCollection:
-        """The rows."""
-        return _entity_collection(self._get("Targets"))  # type: ignore[no-any-return]
+    targets = Parameter("Targets", convert=_entity_collection)
 
 
 class CreateMultipleRequest(_TargetsRequest):
@@ -309,10 +295,7 @@ class CreateMultipleRequest(_TargetsRequest):
 class CreateMultipleResponse(OrganizationResponse):
     """The ids of the created rows, in request order."""
 
-    @property
-    def ids(self) -> list[uuid.UUID]:
-        """The new rows' ids."""
-        return self._results["Ids"]  # type: ignore[no-any-return]
+    ids = Output[list[uuid.UUID]]("Ids")
 
 
 class UpdateMultipleRequest(_TargetsRequest):
@@ -330,33 +313,18 @@ class UpsertMultipleRequest(_TargetsRequest):
 class UpsertMultipleResponse(OrganizationResponse):
     """One :class:`UpsertResponse` per target."""
 
-    @property
-    def results(self) -> list[UpsertResponse]:
-        """The per-target responses (the SDK's ``UpsertMultipleResponse.Results``)."""
-        return self._results["Results"]  # type: ignore[no-any-return]
+    #: The per-target responses (the SDK's ``UpsertMultipleResponse.Results``).
+    results = Output[list[UpsertResponse]]("Results")
+
+
+def _reference_collection(value: Any) -> EntityReferenceCollection | None:
+    if value is None or isinstance(value, EntityReferenceCollection):
+        return value
+    return EntityReferenceCollection(list(value))
 
 
 class DeleteMultipleRequest(OrganizationRequest):
     """Delete many rows; the SDK sends it as ``OrganizationRequest("DeleteMultiple")``."""
 
     message_name = "DeleteMultiple"
-    _fields = {"targets": "Targets"}
-
-    def __init__(
-        self,
-        *,
-        targets: EntityReferenceCollection | list[EntityReference] | None = None,
-        **parameters: Any,
-    ) -> None:
-        collection = targets
-        if targets is not None and not isinstance(targets, EntityReferenceCollection):
-            collection = EntityReferenceCollection(targets)
-        super().__init__(parameters=parameters, targets=collection)
-
-    @property
-    def targets(self) -> EntityReferenceCollection | None:
-        """The rows to delete."""
-        value = self._get("Targets")
-        if value is None or isinstance(value, EntityReferenceCollection):
-            return value
-        return EntityReferenceCollection(list(value))
+    targets = Parameter("Targets", convert=_reference_collection)

@@ -8,7 +8,7 @@ from fake_dataverse._messages._query_requests import (
     RetrieveMultipleRequest,
     RetrieveMultipleResponse,
 )
-from fake_dataverse._messages._registry import ExecutionContext, message
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._rows import project
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
@@ -22,6 +22,9 @@ from fake_dataverse._query._model import Query
 from fake_dataverse._query._operators import EvaluationContext
 
 __all__ = ["PARTITION_PARAMETER"]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 PARTITION_PARAMETER = "partitionId"
 
@@ -56,7 +59,7 @@ def _columns(query: Query) -> ColumnSet:
     return ColumnSet(*query.columns)
 
 
-@message(RetrieveMultipleRequest, table_of=_table_of)
+@MESSAGES.handler(RetrieveMultipleRequest, table_of=_table_of)
 def _retrieve_multiple(
     ctx: ExecutionContext, request: RetrieveMultipleRequest
 ) -> RetrieveMultipleResponse:

@@ -10,20 +10,17 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from fake_dataverse._messages import (  # noqa: F401  (importing registers their handlers)
-    _background,
-    _bulk,
-    _crud,
-    _entity_changes,
-    _execute_multiple,
-    _retrieve_multiple,
-    _whoami,
-)
+from fake_dataverse._messages._catalogue import register_all
 from fake_dataverse._messages._query_requests import (
     RetrieveMultipleRequest,
     RetrieveMultipleResponse,
 )
-from fake_dataverse._messages._registry import ExecutionContext, definition_for, table_of_target
+from fake_dataverse._messages._registry import (
+    BUILT_IN,
+    ExecutionContext,
+    MessageRegistry,
+    table_of_target,
+)
 from fake_dataverse._messages._requests import (
     CreateRequest,
     CreateResponse,
@@ -48,13 +45,18 @@ from fake_dataverse._storage._organization import Caller, Organization
 
 __all__ = ["OrganizationService"]
 
+register_all()  # the one place the built-in messages are registered
+
 
 class OrganizationService:
     """Run messages against one organization as one caller."""
 
-    def __init__(self, org: Organization, caller: Caller) -> None:
+    def __init__(
+        self, org: Organization, caller: Caller, *, messages: MessageRegistry = BUILT_IN
+    ) -> None:
         self._org = org
         self._caller = caller
+        self._messages = messages
 
     @property
     def caller_id(self) -> uuid.UUID:
@@ -71,7 +73,9 @@ class OrganizationService:
             user_id = _as_id(user_id)
         if not isinstance(user_id, uuid.UUID) or user_id.int == 0:
             raise errors.InvalidCallerId()
-        return OrganizationService(self._org, Caller(user_id, self._caller.user_id))
+        return OrganizationService(
+            self._org, Caller(user_id, self._caller.user_id), messages=self._messages
+        )
 
     def __repr__(self) -> str:
         caller = self._caller
@@ -90,7 +94,7 @@ class OrganizationService:
         if not isinstance(request, OrganizationRequest):
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
         self._org.faults.check(request.request_name)
-        definition = definition_for(request.request_name)
+        definition = self._messages.get(request.request_name)
         if definition is None:
             custom_api = self._org.custom_apis.get(request.request_name)
             if custom_api is not None:

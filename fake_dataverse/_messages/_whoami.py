@@ -7,13 +7,19 @@ impersonation the user is the impersonated one, as in Dataverse.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from fake_dataverse._messages._registry import ExecutionContext, message
-from fake_dataverse._messages._requests import OrganizationRequest, OrganizationResponse
+from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
+from fake_dataverse._messages._requests import (
+    OrganizationRequest,
+    OrganizationResponse,
+    Output,
+)
 from fake_dataverse._storage._organization import Organization
 
 __all__ = ["WhoAmIRequest", "WhoAmIResponse", "business_unit_id", "organization_id"]
+
+#: The messages this module handles (added to the built-in ones by ``_catalogue``).
+MESSAGES = MessageRegistry()
 
 
 def organization_id(org: Organization) -> uuid.UUID:
@@ -31,30 +37,19 @@ class WhoAmIRequest(OrganizationRequest):
 
     message_name = "WhoAmI"
 
-    def __init__(self, **parameters: Any) -> None:
-        super().__init__(parameters=parameters)
-
 
 class WhoAmIResponse(OrganizationResponse):
     """The caller's ``UserId``, ``BusinessUnitId`` and ``OrganizationId``."""
 
-    @property
-    def user_id(self) -> uuid.UUID:
-        """The calling (or impersonated) user."""
-        return self._results["UserId"]  # type: ignore[no-any-return]
-
-    @property
-    def business_unit_id(self) -> uuid.UUID:
-        """The user's business unit."""
-        return self._results["BusinessUnitId"]  # type: ignore[no-any-return]
-
-    @property
-    def organization_id(self) -> uuid.UUID:
-        """The organization."""
-        return self._results["OrganizationId"]  # type: ignore[no-any-return]
+    #: The calling (or impersonated) user.
+    user_id = Output[uuid.UUID]("UserId")
+    #: The user's business unit.
+    business_unit_id = Output[uuid.UUID]("BusinessUnitId")
+    #: The organization.
+    organization_id = Output[uuid.UUID]("OrganizationId")
 
 
-@message(WhoAmIRequest, table_of=lambda request: None)
+@MESSAGES.handler(WhoAmIRequest, table_of=lambda request: None)
 def _who_am_i(ctx: ExecutionContext, request: WhoAmIRequest) -> WhoAmIResponse:
     return WhoAmIResponse("WhoAmI", {
         "UserId": ctx.caller.user_id,

@@ -14,3 +14,11 @@ class TestAddATable:
         section = DOCUMENT.read_text("utf-8").split("## How to add a table", 1)[1]
         (code,) = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
         exec(compile(code, "docs/architecture.md[table]", "exec"), {"__name__": "docs_table"})
+
+
+class TestAddAMessage:
+    def test_example_runs(self) -> None:
+        """The block under 'How to add a message' declares, registers and runs a new message."""
+        section = DOCUMENT.read_text("utf-8").split("## How to add a message", 1)[1]
+        (code,) = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
+        exec(compile(code, "docs/architecture.md[message]", "exec"), {"__name__": "docs_msg"})
