@@ -10,6 +10,9 @@
 
 from fake_dataverse._fake import FakeDataverse, Snapshot
 from fake_dataverse._interception._credential import FakeAsyncCredential, FakeCredential
+from fake_dataverse._messages._background import CustomApiContext
+from fake_dataverse._messages._background_runner import BackgroundRunner
+from fake_dataverse._messages._background_state import BackgroundCallback
 from fake_dataverse._messages._execute_multiple import (
     ExecuteMultipleRequest,
     ExecuteMultipleResponse,
@@ -91,6 +94,8 @@ __all__ = [
     "AttributeMetadata",
     "AttributeRequiredLevel",
     "AttributeTypeCode",
+    "BackgroundCallback",
+    "BackgroundRunner",
     "ChangeType",
     "Clock",
     "ColumnSet",
@@ -101,6 +106,7 @@ __all__ = [
     "CreateMultipleResponse",
     "CreateRequest",
     "CreateResponse",
+    "CustomApiContext",
     "DataverseError",
     "DeleteRequest",
     "DeleteResponse",

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from fake_dataverse._messages._background import BackgroundRunner
+from fake_dataverse._messages._background_runner import BackgroundRunner
+from fake_dataverse._messages._background_state import state_of
 from fake_dataverse._messages._registry import message_names
 from fake_dataverse._messages._rows import project
 from fake_dataverse._messages._service import OrganizationService
@@ -44,6 +45,24 @@ class Snapshot:
 
     store: StoreSnapshot
     users: Mapping[uuid.UUID, User]
+    background: object = None
+
+
+def _background_mode(mode: str) -> bool:
+    """Return whether a ``background=`` mode runs operations by themselves.
+
+    Raises:
+        ValueError: for a mode other than "manual" or "auto".
+    """
+    if mode not in ("manual", "auto"):
+        raise ValueError(f'background must be "manual" or "auto", not {mode!r}')
+    return mode == "auto"
+
+
+def _deliver_callback(url: str, body: Mapping[str, Any]) -> tuple[int | None, str | None]:
+    from fake_dataverse._interception._callbacks import deliver_callback
+
+    return deliver_callback(url, body)
 
 
 def _normalise_url(url: str) -> str:
@@ -75,6 +94,8 @@ class FakeDataverse:
         change_tracking_expiry_days: int = 30,
         max_page_size: int = 5000,
         require_auth: bool = True,
+        background: str = "manual",
+        advance_on_poll: int | None = None,
     ) -> None:
         self.url = _normalise_url(url)
         self.settings = Settings(
@@ -104,6 +125,10 @@ class FakeDataverse:
             ids=id_factory,
         )
         self._org.faults.message_names = lambda: [*message_names(), *self._org.custom_apis]
+        self._background = BackgroundRunner(self._org)
+        self._background.auto_run = _background_mode(background)
+        self._background.advance_on_poll = advance_on_poll
+        state_of(self._org).deliver = _deliver_callback
 
     @property
     def organization(self) -> Organization:
@@ -132,8 +157,9 @@ class FakeDataverse:
 
     @property
     def background(self) -> BackgroundRunner:
-        """Register custom APIs and drive background operations (start, finish, run, run_all)."""
-        return BackgroundRunner(self._org)
+        """Register custom APIs and drive background operations (start, finish, run, run_all,
+        advance), or let them move by themselves (``auto_run``, ``advance_on_poll``)."""
+        return self._background
 
     def service_for(self, user_id: uuid.UUID | str) -> OrganizationService:
         """Return the SDK-style service acting as another user (see :meth:`add_user`).
@@ -169,13 +195,16 @@ class FakeDataverse:
     def snapshot(self) -> Snapshot:
         """Save the whole state, to put back with :meth:`restore`."""
         with self._org.store.lock:
-            return Snapshot(self._org.store.snapshot(), dict(self._org.users))
+            return Snapshot(self._org.store.snapshot(), dict(self._org.users),
+                            state_of(self._org).snapshot())
 
     def restore(self, snapshot: Snapshot) -> None:
         """Put back a state saved with :meth:`snapshot`."""
         with self._org.store.lock:
             self._org.store.restore(snapshot.store)
             self._org.users = dict(snapshot.users)
+            if snapshot.background is not None:
+                state_of(self._org).restore(snapshot.background)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one Web API request (the transport-free entry point adapters use)."""

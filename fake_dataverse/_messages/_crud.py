@@ -41,7 +41,7 @@ from fake_dataverse._model._validation import Operation, sdk_to_raw, validate_wr
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
 from fake_dataverse._storage._store import RowKey, StoredRow
 
-__all__ = ["create_row", "delete_row", "update_row", "update_rule", "upsert_row"]
+__all__ = ["create_row", "delete_row", "read_rule", "update_row", "update_rule", "upsert_row"]
 
 #: The messages this module handles (added to the built-in ones by ``_catalogue``).
 MESSAGES = MessageRegistry()
@@ -50,6 +50,8 @@ PARTITION_PARAMETER = "partitionId"
 
 UpdateRule = Callable[[EntityMetadata, StoredRow, Mapping[str, Any]], None]
 _UPDATE_RULES: dict[str, list[UpdateRule]] = {}
+ReadRule = Callable[[ExecutionContext, StoredRow], None]
+_READ_RULES: dict[str, list[ReadRule]] = {}
 _EMPTY_GUID = uuid.UUID(int=0)
 
 
@@ -58,6 +60,16 @@ def update_rule(table: str) -> Callable[[UpdateRule], UpdateRule]:
 
     def decorate(rule: UpdateRule) -> UpdateRule:
         _UPDATE_RULES.setdefault(table, []).append(rule)
+        return rule
+
+    return decorate
+
+
+def read_rule(table: str) -> Callable[[ReadRule], ReadRule]:
+    """Register what a table does when one of its rows is read (Retrieve, on every surface)."""
+
+    def decorate(rule: ReadRule) -> ReadRule:
+        _READ_RULES.setdefault(table, []).append(rule)
         return rule
 
     return decorate
@@ -269,7 +281,10 @@ def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveRespon
         raise errors.InvalidArgument("Required field 'ColumnSet' is missing.")
     columns = ColumnSet.coerce(columns)
     row = existing_row(ctx.org, table, _reference_key(table, target, request.parameters))
-    return RetrieveResponse("Retrieve", {"Entity": project(ctx.org, table, row, columns)})
+    entity = project(ctx.org, table, row, columns)
+    for rule in _READ_RULES.get(table.logical_name, ()):
+        rule(ctx, row)
+    return RetrieveResponse("Retrieve", {"Entity": entity})
 
 
 @MESSAGES.handler(UpdateRequest)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from fake_dataverse._messages._background import CustomApi, CustomApiContext
 from fake_dataverse._messages._catalogue import register_all
 from fake_dataverse._messages._query_requests import (
     RetrieveMultipleRequest,
@@ -93,6 +94,10 @@ class OrganizationService:
         """
         if not isinstance(request, OrganizationRequest):
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
+        with self._org.calls.call():  # work the message sets off runs once it has returned
+            return self._execute(request)
+
+    def _execute(self, request: OrganizationRequest) -> OrganizationResponse:
         self._org.faults.check(request.request_name)
         definition = self._messages.get(request.request_name)
         if definition is None:
@@ -116,10 +121,13 @@ class OrganizationService:
             context = ExecutionContext(self._org, self._caller, self.execute)
             return definition.handler(context, typed)
 
-    def _run_custom_api(self, api: Any, request: OrganizationRequest) -> OrganizationResponse:
+    def _run_custom_api(
+        self, api: CustomApi, request: OrganizationRequest
+    ) -> OrganizationResponse:
         with self._org.store.lock:
             self._org.check_caller(self._caller)
-        outputs = api.outputs_of(api.handler(dict(request.parameters)))
+        context = CustomApiContext(self, None, 1, self._org.clock)
+        outputs = api.outputs_of(api.call(dict(request.parameters), context))
         return OrganizationResponse(request.request_name, outputs)
 
     # ---- shortcuts ---------------------------------------------------------------------------

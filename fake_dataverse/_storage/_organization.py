@@ -17,6 +17,7 @@ import attrs
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata, MetadataRegistry
 from fake_dataverse._model._validation import WriteSettings
+from fake_dataverse._storage._calls import CallScope
 from fake_dataverse._storage._clock import Clock, IdFactory
 from fake_dataverse._storage._faults import FaultInjector
 from fake_dataverse._storage._store import Store, StoredRow
@@ -99,8 +100,8 @@ class Organization:
         self.store = Store(clock, ids, ttl_emits_deletes=settings.ttl_emits_deletes)
         self.users: dict[uuid.UUID, User] = {}
         self.custom_apis: dict[str, Any] = {}  # unique name -> _background.CustomApi
-        self.background_callbacks: dict[uuid.UUID, str] = {}
-        self.background_callback_log: list[Any] = []
+        self.background: Any = None  # the background operations' state (messages layer)
+        self.calls = CallScope()
         self.faults = FaultInjector()
         self.admin_id = uuid.uuid5(uuid.NAMESPACE_URL, url + "#systemadministrator")
         self._add_admin()
@@ -248,8 +249,8 @@ class Organization:
             self.store.clear()
             self.ids.reset()
             self.users.clear()
-            self.background_callbacks.clear()
-            self.background_callback_log.clear()
+            if self.background is not None:
+                self.background.clear()
             self.faults.clear()
             if start is not None:
                 self.clock.set(start)

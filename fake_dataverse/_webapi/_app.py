@@ -48,8 +48,13 @@ class WebApi:
         self.org = org
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        """Answer one request; faults become Dataverse error bodies, never exceptions."""
-        response = self._answer(request)
+        """Answer one request; faults become Dataverse error bodies, never exceptions.
+
+        Work the request sets off (an operation under ``auto_run``, a callback) runs once the
+        answer is ready, outside the store lock.
+        """
+        with self.org.calls.call():
+            response = self._answer(request)
         if request.method.upper() == "HEAD":
             return HttpResponse(response.status, response.headers, b"")  # HEAD has no body
         return response

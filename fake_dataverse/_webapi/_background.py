@@ -61,8 +61,7 @@ def handle_status_monitor(
     method = request.method.upper()
     if method not in ("GET", "DELETE"):
         raise errors.MethodNotAllowed(method=method)
-    service.retrieve(TABLE, operation_id, ["backgroundoperationid"])  # privileges, existence
-    if method == "DELETE":
+    if method == "DELETE":  # a cancel request is an update (Write privilege), not a read
         service.update(
             Entity(
                 TABLE,
@@ -78,8 +77,9 @@ def handle_status_monitor(
                 "backgroundOperationStatusCode": CANCELING[1],
             },
         )
+    service.retrieve(TABLE, operation_id, ["backgroundoperationid"])  # privileges, existence
     row = org.store.get(TABLE, (operation_id, str(operation_id)))
-    assert row is not None
+    assert row is not None  # a poll moves the operation on only once it has been answered
     return _plain_json(200, status_monitor_body(row))
 
 

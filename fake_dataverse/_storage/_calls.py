@@ -1,0 +1,76 @@
+"""Work that waits until the outermost call into an organization has returned.
+
+A message, a Web API request or a runner step may set off work that must not run inside it:
+a background operation that runs as soon as its request is answered, a completion callback
+POSTed to a URL, a test's hook. Such work is deferred here and run, in order, when the thread's
+outermost call returns — after the store lock is released, so the work may call back into the
+organization (or block on another thread that does) without deadlocking.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+
+__all__ = ["CallScope"]
+
+
+class _ThreadCalls(threading.local):
+    depth = 0
+    draining = False
+
+    def __init__(self) -> None:
+        self.queue: deque[Callable[[], None]] = deque()
+
+
+class CallScope:
+    """Counts the calls into one organization per thread and runs deferred work after them."""
+
+    def __init__(self) -> None:
+        self._local = _ThreadCalls()
+
+    @contextlib.contextmanager
+    def call(self) -> Iterator[None]:
+        """Mark a call into the organization; the outermost one runs the deferred work on exit.
+
+        Work that raises does not stop the rest; the first error is raised after all ran (the
+        call's own error, if it raised, wins).
+        """
+        local = self._local
+        local.depth += 1
+        try:
+            yield
+        except BaseException:
+            local.depth -= 1
+            if local.depth == 0 and not local.draining:
+                with contextlib.suppress(Exception):
+                    self._drain(local)
+            raise
+        local.depth -= 1
+        if local.depth == 0 and not local.draining:
+            self._drain(local)
+
+    def defer(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the thread's outermost call has returned (at once outside a call)."""
+        local = self._local
+        local.queue.append(work)
+        if local.depth == 0 and not local.draining:
+            self._drain(local)
+
+    @staticmethod
+    def _drain(local: _ThreadCalls) -> None:
+        local.draining = True
+        failure: BaseException | None = None
+        try:
+            while local.queue:
+                work = local.queue.popleft()
+                try:
+                    work()
+                except Exception as error:  # the rest still runs; the first error is raised
+                    failure = failure or error
+        finally:
+            local.draining = False
+        if failure is not None:
+            raise failure
