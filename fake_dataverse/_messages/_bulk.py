@@ -13,13 +13,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from fake_dataverse._messages._crud import (
-    PARTITION_PARAMETER,
-    create_row,
-    delete_row,
-    update_row,
-    upsert_row,
-)
+from fake_dataverse._messages._addressing import entity_address, reference_address
+from fake_dataverse._messages._crud import create_row, delete_row, update_row, upsert_row
 from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._requests import (
     SESSION_TOKEN,
@@ -32,11 +27,10 @@ from fake_dataverse._messages._requests import (
     UpsertMultipleResponse,
     UpsertResponse,
 )
-from fake_dataverse._messages._rows import resolve_key
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import PARTITION_ID
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import Entity, EntityReference
-from fake_dataverse._storage._store import RowKey
 
 __all__ = ["BULK_ERROR_DETAILS"]
 
@@ -124,16 +118,12 @@ def _create_multiple(
     )
 
 
-def _entity_row_key(table: EntityMetadata, entity: Entity) -> RowKey | None:
-    partition = entity.get(table.partition_attribute) if table.partition_attribute else None
+def _identity(table: EntityMetadata, entity: Entity) -> tuple[Any, ...] | None:
+    """Return which row a target names (None when it names none: its own write will fail)."""
     row_id = entity.id or entity.get(table.primary_id_attribute)
     try:
-        return resolve_key(
-            table,
-            row_id=row_id,
-            key_attributes=entity.key_attributes,
-            partition=partition if isinstance(partition, str) else None,
-        )
+        values = dict(entity.attributes)
+        return entity_address(table, entity, values, row_id).identity
     except errors.DataverseError:
         return None
 
@@ -143,13 +133,13 @@ def _update_multiple(ctx: ExecutionContext, request: UpdateMultipleRequest) -> O
     targets = request.targets
     items = list(targets) if targets is not None else []
     table = _bulk_table(ctx, items, targets.entity_name if targets else None, Entity, "Write")
-    seen: set[RowKey] = set()
+    seen: set[tuple[Any, ...]] = set()
 
     def apply(_: int, entity: Entity) -> tuple[uuid.UUID | None, int]:
-        key = _entity_row_key(table, entity)
+        key = _identity(table, entity)
         if key is not None:
-            if key in seen:
-                return key[0], 200  # a later duplicate of a key is ignored: the first one wins
+            if key in seen:  # a later duplicate of a key is ignored: the first one wins
+                return _target_id(table)(entity), 200
             seen.add(key)
         return update_row(ctx, table, entity).id, 200
 
@@ -168,7 +158,7 @@ def _upsert_multiple(
     table = _bulk_table(
         ctx, items, targets.entity_name if targets else None, Entity, "Create", "Write"
     )
-    keys = [_entity_row_key(table, entity) for entity in items]
+    keys = [_identity(table, entity) for entity in items]
     known = [k for k in keys if k is not None]
     if len(set(known)) != len(known):
         raise errors.InvalidArgument(
@@ -197,17 +187,11 @@ def _delete_multiple(ctx: ExecutionContext, request: DeleteMultipleRequest) -> O
     targets = request.targets
     items = list(targets) if targets is not None else []
     table = _bulk_table(ctx, items, None, EntityReference, "Delete")
-    partition = request.parameters.get(PARTITION_PARAMETER)
+    partition = request.parameters.get(PARTITION_ID)
+    parameters = {PARTITION_ID: partition if isinstance(partition, str) else None}
 
     def apply(_: int, reference: EntityReference) -> tuple[uuid.UUID | None, int]:
-        key = resolve_key(
-            table,
-            row_id=reference.id,
-            key_attributes=reference.key_attributes,
-            partition=partition if isinstance(partition, str) else None,
-        )
-        delete_row(ctx, table, key)
-        return key[0], 200
+        return delete_row(ctx, table, reference_address(table, reference, parameters)), 200
 
     _run_each(items, apply, lambda reference: reference.id)
     return OrganizationResponse("DeleteMultiple")

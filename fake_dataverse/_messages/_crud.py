@@ -12,6 +12,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fake_dataverse._messages._addressing import (
+    entity_address,
+    existing_row,
+    find_row,
+    reference_address,
+)
 from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._requests import (
     SESSION_TOKEN,
@@ -27,26 +33,18 @@ from fake_dataverse._messages._requests import (
     UpsertRequest,
     UpsertResponse,
 )
-from fake_dataverse._messages._rows import (
-    build_created_row,
-    build_updated_row,
-    check_partition_value,
-    existing_row,
-    project,
-    resolve_key,
-)
+from fake_dataverse._messages._rows import build_created_row, build_updated_row, project
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import Address, address, check_partition_value
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._validation import Operation, sdk_to_raw, validate_write
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
-from fake_dataverse._storage._store import RowKey, StoredRow
+from fake_dataverse._storage._store import StoredRow
 
 __all__ = ["create_row", "delete_row", "read_rule", "update_row", "update_rule", "upsert_row"]
 
 #: The messages this module handles (added to the built-in ones by ``_catalogue``).
 MESSAGES = MessageRegistry()
-
-PARTITION_PARAMETER = "partitionId"
 
 UpdateRule = Callable[[EntityMetadata, StoredRow, Mapping[str, Any]], None]
 _UPDATE_RULES: dict[str, list[UpdateRule]] = {}
@@ -103,26 +101,6 @@ def _payload(table: EntityMetadata, entity: Entity) -> tuple[dict[str, Any], uui
     return values, row_id
 
 
-def _entity_key(
-    table: EntityMetadata, entity: Entity, values: dict[str, Any], row_id: uuid.UUID | None
-) -> RowKey:
-    """Return the key an update/upsert addresses; a ``partitionid`` naming it is not a write."""
-    part_name = table.partition_attribute
-    partition = values.get(part_name) if part_name else None
-    if part_name and partition is not None:
-        attr = table.attribute(part_name)
-        assert attr is not None
-        sdk_to_raw(table, attr, partition)
-    key = resolve_key(
-        table, row_id=row_id, key_attributes=entity.key_attributes, partition=partition
-    )
-    if part_name and part_name in values:
-        same = values[part_name] == key[1] or (values[part_name] is None and key[1] == str(key[0]))
-        if same:
-            del values[part_name]
-    return key
-
-
 # ---- write helpers (shared with the bulk messages) ---------------------------------------
 def create_row(ctx: ExecutionContext, table: EntityMetadata, entity: Entity) -> StoredRow:
     """Validate and store a new row.
@@ -137,9 +115,9 @@ def create_row(ctx: ExecutionContext, table: EntityMetadata, entity: Entity) -> 
         table, values, operation=Operation.CREATE, settings=ctx.org.settings.writes
     )
     partition = kept.get(table.partition_attribute) if table.partition_attribute else None
-    check_partition_value(table, partition)
+    check_partition_value(partition)
     row_id = row_id or ctx.org.ids.new_id()
-    key = resolve_key(table, row_id=row_id, partition=partition)
+    key = address(table, row_id=row_id, partition=partition).row_key
     if ctx.org.store.get(table.logical_name, key) is not None:
         raise errors.DuplicateRecord()
     now = ctx.org.clock.now()
@@ -160,12 +138,18 @@ def update_row(
     """
     _require_table_match(table, entity.logical_name)
     values, row_id = _payload(table, entity)
-    key = _entity_key(table, entity, values, row_id)
+    target = entity_address(table, entity, values, row_id)
     kept = validate_write(
         table, values, operation=Operation.UPDATE, settings=ctx.org.settings.writes
     )
-    current = existing_row(ctx.org, table, key)
+    current = existing_row(ctx.org, target)
     check_row_version(current, entity.row_version, behavior)
+    return _apply_update(ctx, table, current, kept)
+
+
+def _apply_update(
+    ctx: ExecutionContext, table: EntityMetadata, current: StoredRow, kept: dict[str, Any]
+) -> StoredRow:
     for rule in _UPDATE_RULES.get(table.logical_name, ()):
         rule(table, current, kept)
     now = ctx.org.clock.now()
@@ -177,11 +161,22 @@ def update_row(
 def upsert_row(
     ctx: ExecutionContext, table: EntityMetadata, entity: Entity
 ) -> tuple[StoredRow, bool]:
-    """Create a row, or replace an existing one whole; return it and whether it was created."""
+    """Create a row, or change an existing one; return it and whether it was created.
+
+    On an elastic table an existing row is replaced whole (as a create with the same payload
+    would make it); on a standard table it is updated. A row named by an alternate key that no
+    row holds is created with a new id and the key's values.
+    """
     _require_table_match(table, entity.logical_name)
     values, row_id = _payload(table, entity)
     row_id = row_id or (None if entity.key_attributes else ctx.org.ids.new_id())
-    key = _entity_key(table, entity, values, row_id)
+    target = entity_address(table, entity, values, row_id)
+    if target.key is not None:
+        return _upsert_by_key(ctx, table, entity, values, target)
+    key = target.row_key
+    current = ctx.org.store.get(table.logical_name, key)
+    if current is not None and not table.is_elastic:
+        return _update_existing(ctx, table, current, values), False
     if table.partition_attribute:
         values.pop(table.partition_attribute, None)
         if key[1] != str(key[0]):
@@ -189,30 +184,64 @@ def upsert_row(
     kept = validate_write(
         table, values, operation=Operation.CREATE, settings=ctx.org.settings.writes
     )
-    check_partition_value(table, kept.get(table.partition_attribute or ""))
-    current = ctx.org.store.get(table.logical_name, key)
+    check_partition_value(kept.get(table.partition_attribute or ""))
     ctx.org.check_privilege(ctx.caller, table, "Create" if current is None else "Write")
     now = ctx.org.clock.now()
     row = build_created_row(table, kept, key=key, caller=ctx.caller, now=now, keep_from=current)
     return _commit(ctx, table, row, now), current is None
 
 
+def _update_existing(
+    ctx: ExecutionContext, table: EntityMetadata, current: StoredRow, values: dict[str, Any]
+) -> StoredRow:
+    """Apply an upsert's payload to an existing row of a standard table, as an update."""
+    kept = validate_write(
+        table, values, operation=Operation.UPDATE, settings=ctx.org.settings.writes
+    )
+    ctx.org.check_privilege(ctx.caller, table, "Write")
+    return _apply_update(ctx, table, current, kept)
+
+
+def _upsert_by_key(
+    ctx: ExecutionContext,
+    table: EntityMetadata,
+    entity: Entity,
+    values: dict[str, Any],
+    target: Address,
+) -> tuple[StoredRow, bool]:
+    """Upsert a standard table's row named by an alternate key: update it, or create it."""
+    current = find_row(ctx.org, target)
+    if current is not None:
+        return _update_existing(ctx, table, current, values), False
+    for name in target.key.key_attributes if target.key else ():
+        values.setdefault(name, entity.key_attributes[name])
+    kept = validate_write(
+        table, values, operation=Operation.CREATE, settings=ctx.org.settings.writes
+    )
+    ctx.org.check_privilege(ctx.caller, table, "Create")
+    row_id = ctx.org.ids.new_id()
+    now = ctx.org.clock.now()
+    row = build_created_row(table, kept, key=(row_id, str(row_id)), caller=ctx.caller, now=now)
+    return _commit(ctx, table, row, now), True
+
+
 def delete_row(
     ctx: ExecutionContext,
     table: EntityMetadata,
-    key: RowKey,
+    target: Address,
     *,
     row_version: str | None = None,
     behavior: ConcurrencyBehavior = ConcurrencyBehavior.DEFAULT,
-) -> None:
-    """Delete an existing row.
+) -> uuid.UUID:
+    """Delete an existing row; return its id.
 
     Raises:
         RecordNotFound: 0x80048d02; ConcurrencyVersionMismatch 0x80060882.
     """
-    current = existing_row(ctx.org, table, key)
+    current = existing_row(ctx.org, target)
     check_row_version(current, row_version, behavior)
-    ctx.org.store.delete(table.logical_name, key, moment=ctx.org.clock.now())
+    ctx.org.store.delete(table.logical_name, current.key, moment=ctx.org.clock.now())
+    return current.id
 
 
 def check_row_version(
@@ -238,17 +267,6 @@ def _require_table_match(table: EntityMetadata, logical_name: str) -> None:
             f"The entity '{logical_name}' does not match the request's entity "
             f"'{table.logical_name}'."
         )
-
-
-def _reference_key(
-    table: EntityMetadata, reference: EntityReference, parameters: dict[str, Any]
-) -> RowKey:
-    partition = parameters.get(PARTITION_PARAMETER)
-    if partition is not None and not isinstance(partition, str):
-        raise errors.InvalidArgument("The partitionId parameter must be a string.")
-    return resolve_key(
-        table, row_id=reference.id, key_attributes=reference.key_attributes, partition=partition
-    )
 
 
 def _require(value: Any, kind: type, name: str) -> Any:
@@ -280,7 +298,7 @@ def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveRespon
     if columns is None:
         raise errors.InvalidArgument("Required field 'ColumnSet' is missing.")
     columns = ColumnSet.coerce(columns)
-    row = existing_row(ctx.org, table, _reference_key(table, target, request.parameters))
+    row = existing_row(ctx.org, reference_address(table, target, request.parameters))
     entity = project(ctx.org, table, row, columns)
     for rule in _READ_RULES.get(table.logical_name, ()):
         rule(ctx, row)
@@ -317,9 +335,11 @@ def _delete(ctx: ExecutionContext, request: DeleteRequest) -> DeleteResponse:
     target = _require(request.target, EntityReference, "Target")
     table = ctx.org.table(target.logical_name)
     ctx.org.check_privilege(ctx.caller, table, "Delete")
-    key = _reference_key(table, target, request.parameters)
     delete_row(
-        ctx, table, key, row_version=target.row_version, behavior=request.concurrency_behavior
+        ctx,
+        table,
+        reference_address(table, target, request.parameters),
+        row_version=target.row_version, behavior=request.concurrency_behavior
     )
     return DeleteResponse("Delete")
 

@@ -10,7 +10,7 @@ from fake_dataverse._messages._query_requests import (
 )
 from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._rows import project
-from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import PARTITION_ID, partition_value
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._validation import raw_to_sdk
 from fake_dataverse._model._values import ColumnSet, Entity, EntityCollection
@@ -21,23 +21,14 @@ from fake_dataverse._query._expression import AliasedValue
 from fake_dataverse._query._model import Query
 from fake_dataverse._query._operators import EvaluationContext
 
-__all__ = ["PARTITION_PARAMETER"]
+__all__: list[str] = []
 
 #: The messages this module handles (added to the built-in ones by ``_catalogue``).
 MESSAGES = MessageRegistry()
 
-PARTITION_PARAMETER = "partitionId"
-
 
 def _table_of(request: RetrieveMultipleRequest) -> str | None:
     return query_table_name(request.parameters.get("Query"))
-
-
-def _partition(request: RetrieveMultipleRequest) -> str | None:
-    partition = request.parameters.get(PARTITION_PARAMETER)
-    if partition is not None and not isinstance(partition, str):
-        raise errors.InvalidArgument("The partitionId parameter must be a string.")
-    return partition
 
 
 def _group_entity(table: EntityMetadata, query: Query, group: Group) -> Entity:
@@ -64,7 +55,7 @@ def _retrieve_multiple(
     ctx: ExecutionContext, request: RetrieveMultipleRequest
 ) -> RetrieveMultipleResponse:
     query = compile_query(ctx.org.metadata, request.parameters.get("Query"))
-    partition = _partition(request)
+    partition = partition_value(request.parameters.get(PARTITION_ID))
     if partition is not None:
         query = attrs.evolve(query, partition_id=partition)
     table = ctx.org.table(query.table)

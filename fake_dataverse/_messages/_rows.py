@@ -1,7 +1,7 @@
-"""Row plumbing shared by the message handlers: addressing, building rows, reading them back.
+"""Row plumbing shared by the message handlers: building rows and reading them back.
 
-- :func:`resolve_key` turns an id / key attributes / ``partitionId`` into the store's
-  (id, partition) key, the way an elastic table addresses rows.
+(Finding the row a request names is :mod:`._addressing`.)
+
 - :func:`build_created_row` and :func:`build_updated_row` stamp the system columns.
 - :func:`project` turns a stored row into an SDK :class:`Entity` for a column set.
 """
@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,98 +19,7 @@ from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
 from fake_dataverse._storage._organization import Caller, Organization
 from fake_dataverse._storage._store import RowKey, StoredRow
 
-__all__ = [
-    "build_created_row",
-    "build_updated_row",
-    "existing_row",
-    "not_found",
-    "project",
-    "resolve_key",
-]
-
-_FORBIDDEN_PARTITION_CHARS = frozenset("/<>*%&:\\?+")
-
-
-def not_found(table: EntityMetadata, row_id: uuid.UUID | None) -> errors.DataverseError:
-    """Return the not-found fault for a table (the Cosmos DB one for an elastic table)."""
-    if table.is_elastic:
-        return errors.RecordNotFound(id=row_id)
-    return errors.ObjectDoesNotExist(entity=table.logical_name, id=row_id)
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise errors.InvalidArgument(f"'{value}' is not a valid Guid.") from None
-
-
-def resolve_key(
-    table: EntityMetadata,
-    *,
-    row_id: uuid.UUID | None,
-    key_attributes: Mapping[str, Any] | None = None,
-    partition: str | None = None,
-) -> RowKey:
-    """Return the store key for a row given by id, or by the table's alternate key.
-
-    ``partition`` is the ``partitionId`` parameter or the ``partitionid`` column of the payload;
-    without one the row lives in the default partition, named by its own id.
-
-    Raises:
-        InvalidArgument: 0x80040203 for key attributes that are not a key of the table.
-    """
-    if key_attributes:
-        pk = table.primary_id_attribute
-        names = set(key_attributes)
-        allowed = {frozenset(k.key_attributes) for k in table.keys} | {frozenset({pk})}
-        if frozenset(names) not in allowed:
-            raise errors.InvalidArgument(
-                f"The specified key attributes are not a defined key for the {table.logical_name} "
-                f"entity: {', '.join(sorted(names))}."
-            )
-        key_id = _as_uuid(key_attributes[pk])
-        if row_id is not None and row_id != key_id:
-            raise errors.InvalidArgument("Entity Id must be the same as the value set in the key.")
-        row_id = key_id
-        part_name = table.partition_attribute
-        if part_name is not None and part_name in key_attributes:
-            partition = key_attributes[part_name]
-            if partition is not None and not isinstance(partition, str):
-                raise errors.InvalidArgument(f"'{partition}' is not a valid partition id.")
-    if row_id is None:
-        raise errors.InvalidArgument(f"A {table.logical_name} id or key is required.")
-    if not table.is_elastic or partition is None:
-        return (row_id, str(row_id))
-    return (row_id, partition)
-
-
-def check_partition_value(table: EntityMetadata, partition: str | None) -> None:
-    """Reject a ``partitionid`` Cosmos DB cannot key on.
-
-    Raises:
-        InvalidArgument: 0x80040203 for a value holding ``/ < > * % & : \\ ? +``.
-    """
-    if partition is not None and _FORBIDDEN_PARTITION_CHARS.intersection(partition):
-        raise errors.InvalidArgument(
-            f"The partitionid value '{partition}' contains a character that is not supported "
-            "(/ < > * % & : \\ ? +)."
-        )
-
-
-def existing_row(org: Organization, table: EntityMetadata, key: RowKey) -> StoredRow:
-    """Return the live row for a key.
-
-    Raises:
-        RecordNotFound: 0x80048d02 (ObjectDoesNotExist 0x80040217 on a standard table).
-    """
-    row = org.store.get(table.logical_name, key)
-    if row is None:
-        raise not_found(table, key[0])
-    return row
-
+__all__ = ["build_created_row", "build_updated_row", "project", "read_value"]
 
 def _set_if_column(table: EntityMetadata, values: dict[str, Any], name: str, value: Any) -> None:
     if table.attribute(name) is not None:

@@ -35,6 +35,7 @@ from fake_dataverse._messages._requests import (
     UpsertResponse,
 )
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import PARTITION_ID
 from fake_dataverse._model._values import (
     ColumnSet,
     Entity,
@@ -150,7 +151,7 @@ class OrganizationService:
             target=EntityReference(table, _as_id(id)), column_set=ColumnSet.coerce(columns)
         )
         if partition_id is not None:
-            request.parameters["partitionId"] = partition_id
+            request.parameters[PARTITION_ID] = partition_id
         response = self.execute(request)
         assert isinstance(response, RetrieveResponse)
         return response.entity
@@ -175,14 +176,14 @@ class OrganizationService:
         """Delete a row."""
         request = DeleteRequest(target=EntityReference(table, _as_id(id)))
         if partition_id is not None:
-            request.parameters["partitionId"] = partition_id
+            request.parameters[PARTITION_ID] = partition_id
         self.execute(request)
 
     def retrieve_multiple(self, query: Any, *, partition_id: str | None = None) -> EntityCollection:
         """Run a QueryExpression, QueryByAttribute or FetchExpression; return the page of rows."""
         request = RetrieveMultipleRequest(query=query)
         if partition_id is not None:
-            request.parameters["partitionId"] = partition_id
+            request.parameters[PARTITION_ID] = partition_id
         response = self.execute(request)
         assert isinstance(response, RetrieveMultipleResponse)
         return response.entity_collection

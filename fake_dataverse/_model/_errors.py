@@ -122,6 +122,33 @@ class DuplicateRecord(DataverseError):
     template = "A record with matching key values already exists."
 
 
+class DuplicateRecordEntityKey(DataverseError):
+    """Dataverse fault DuplicateRecordEntityKey (0x80060892): alternate-key values are taken."""
+
+    code = 0x80060892
+    http_status = 412
+    template = (
+        "Entity Key {key} violated. A record with the same value for {attributes} already exists. "
+        "A duplicate record cannot be created. Select one or more unique values and try again."
+    )
+
+
+class EntityKeyNotDefined(DataverseError):
+    """Dataverse fault EntityKeyNotDefined (0x80060890): the names form no key of the table."""
+
+    code = 0x80060890
+    http_status = 400
+    template = "The specified key attributes are not a defined key for the {entity} entity"
+
+
+class RecordNotFoundByEntityKey(DataverseError):
+    """Dataverse fault RecordNotFoundByEntityKey (0x80060891): no row holds the key's values."""
+
+    code = 0x80060891
+    http_status = 404
+    template = "A record with the specified key values does not exist in {entity} entity"
+
+
 class ConcurrencyVersionMismatch(DataverseError):
     """Dataverse fault ConcurrencyVersionMismatch (0x80060882)."""
 

@@ -191,6 +191,7 @@ class EntityMetadata:
         object.__setattr__(self, "_stored", stored)
         object.__setattr__(self, "_defaults", defaults)
         object.__setattr__(self, "_stored_names", tuple(a.logical_name for a in stored))
+        _check_table_keys(self)
 
     @property
     def is_elastic(self) -> bool:
@@ -210,6 +211,17 @@ class EntityMetadata:
     def attribute(self, logical_name: str) -> AttributeMetadata | None:
         """Return the column with this exact (case-sensitive) logical name, or None."""
         return self._by_name.get(logical_name)
+
+    @property
+    def row_key_attributes(self) -> frozenset[str]:
+        """Return the columns that make the store's own key: the id (and the partition)."""
+        return frozenset(filter(None, (self.primary_id_attribute, self.partition_attribute)))
+
+    @property
+    def alternate_keys(self) -> tuple[EntityKeyMetadata, ...]:
+        """Return the keys other than the row's own (id, partition) key: those kept unique."""
+        own = self.row_key_attributes
+        return tuple(k for k in self.keys if not set(k.key_attributes) <= own)
 
     def stored_attributes(self) -> tuple[AttributeMetadata, ...]:
         """Return the columns that hold a value in a row (every column but virtual ones)."""
@@ -398,6 +410,26 @@ def entity_metadata_from_dict(raw: Mapping[str, Any]) -> EntityMetadata:
         partition_attribute=raw.get("partition_attribute"),
         ttl_attribute=raw.get("ttl_attribute"),
     )
+
+
+def _check_table_keys(table: EntityMetadata) -> None:
+    """Reject a key naming a column the table lacks, or a custom key on an elastic table.
+
+    Raises:
+        ValueError: naming the key and the problem.
+    """
+    for key in table.keys:
+        missing = [name for name in key.key_attributes if table.attribute(name) is None]
+        if missing or not key.key_attributes:
+            raise ValueError(
+                f"table {table.logical_name!r} key {key.schema_name!r}: key_attributes must name "
+                f"columns of the table (unknown: {', '.join(map(repr, missing)) or 'none given'})"
+            )
+    if table.is_elastic and table.alternate_keys:
+        raise ValueError(
+            f"table {table.logical_name!r} key {table.alternate_keys[0].schema_name!r}: an "
+            "elastic table has no alternate keys besides its primary key and partitionid"
+        )
 
 
 @functools.cache

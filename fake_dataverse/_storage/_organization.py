@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._metadata import EntityMetadata, MetadataRegistry
+from fake_dataverse._model._metadata import EntityKeyMetadata, EntityMetadata, MetadataRegistry
 from fake_dataverse._model._validation import WriteSettings
 from fake_dataverse._storage._calls import CallScope
 from fake_dataverse._storage._clock import Clock, IdFactory
@@ -97,7 +97,12 @@ class Organization:
         self.settings = settings
         self.clock = clock
         self.ids = ids
-        self.store = Store(clock, ids, ttl_emits_deletes=settings.ttl_emits_deletes)
+        self.store = Store(
+            clock,
+            ids,
+            ttl_emits_deletes=settings.ttl_emits_deletes,
+            alternate_keys=self._alternate_keys,
+        )
         self.users: dict[uuid.UUID, User] = {}
         self.custom_apis: dict[str, Any] = {}  # unique name -> _background.CustomApi
         self.background: Any = None  # the background operations' state (messages layer)
@@ -107,6 +112,10 @@ class Organization:
         self._add_admin()
 
     # ---- tables -------------------------------------------------------------------------
+    def _alternate_keys(self, logical_name: str) -> tuple[EntityKeyMetadata, ...]:
+        table = self.metadata.get(logical_name)
+        return table.alternate_keys if table is not None else ()
+
     def table(self, logical_name: str) -> EntityMetadata:
         """Return a table's metadata.
 

@@ -1,7 +1,8 @@
 """Storage: rows keyed by (id, partition), versions, the change log, TTL expiry, one lock.
 
 The store knows nothing of messages or HTTP. Callers validate first and then commit a finished
-row; a commit either happens whole or not at all. Every commit and every delete appends a
+row; a commit either happens whole or not at all, and never gives two rows the same alternate-key
+values (:mod:`._key_index`). Every commit and every delete appends a
 :class:`ChangeRecord` to the table's change log, in strictly increasing version order, which is
 what change tracking reads.
 """
@@ -14,12 +15,15 @@ import datetime as dt
 import heapq
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
 
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._metadata import EntityKeyMetadata
 from fake_dataverse._storage._clock import Clock, IdFactory, dotnet_ticks
+from fake_dataverse._storage._key_index import KeyIndex
 from fake_dataverse._storage._store_index import IndexKey, TableIndex, index_key
 
 __all__ = ["ChangeRecord", "RowKey", "Store", "StoreSnapshot", "StoredRow", "etag_for"]
@@ -68,6 +72,7 @@ class _TableData:
     change_versions: list[int] = attrs.field(factory=list)
     expiry: list[tuple[dt.datetime, int, RowKey]] = attrs.field(factory=list)
     index: TableIndex = attrs.field(factory=TableIndex)
+    keys: KeyIndex = attrs.field(factory=KeyIndex)
 
 
 def _walk(data: _TableData, keys: Iterator[IndexKey]) -> Iterator[StoredRow]:
@@ -95,8 +100,16 @@ class Store:
     message so that validation and commit see the same state.
     """
 
-    def __init__(self, clock: Clock, ids: IdFactory, *, ttl_emits_deletes: bool = False) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdFactory,
+        *,
+        ttl_emits_deletes: bool = False,
+        alternate_keys: Callable[[str], tuple[EntityKeyMetadata, ...]] = lambda _: (),
+    ) -> None:
         self.lock = threading.RLock()
+        self.alternate_keys = alternate_keys
         self.clock = clock
         self.ids = ids
         self.ttl_emits_deletes = ttl_emits_deletes
@@ -126,7 +139,7 @@ class Store:
     def _table(self, table: str) -> _TableData:
         data = self._tables.get(table)
         if data is None:
-            data = self._tables[table] = _TableData()
+            data = self._tables[table] = _TableData(keys=KeyIndex(self.alternate_keys(table)))
         return data
 
     def get(self, table: str, key: RowKey) -> StoredRow | None:
@@ -135,6 +148,16 @@ class Store:
             data = self._table(table)
             self._purge(table, data)
             return data.rows.get(key)
+
+    def find_by_key(
+        self, table: str, key: EntityKeyMetadata, values: tuple[Any, ...]
+    ) -> StoredRow | None:
+        """Return the live row holding an alternate key's raw values, or None (one probe)."""
+        with self.lock:
+            data = self._table(table)
+            self._purge(table, data)
+            row_key = data.keys.find(key, values)
+            return data.rows.get(row_key) if row_key is not None else None
 
     def rows(self, table: str) -> Iterator[StoredRow]:
         """Yield every live row of a table (a snapshot of the current rows)."""
@@ -172,15 +195,28 @@ class Store:
         """Store a finished row (insert or replace), stamping its version and etag.
 
         ``version_column`` names the column that reads the version (``versionnumber``).
+
+        Raises:
+            DuplicateRecordEntityKey: 0x80060892 when another row holds the row's values of an
+                alternate key; nothing is stored.
         """
         with self.lock:
             data = self._table(row.table)
+            self._purge(row.table, data)
+            clash = data.keys.clash(row.key, row.values)
+            if clash is not None:
+                raise errors.DuplicateRecordEntityKey(
+                    key=clash.display_name or clash.schema_name,
+                    attributes=", ".join(clash.key_attributes),
+                )
+            previous = data.rows.get(row.key)
             row.version = self.next_version(moment)
             row.etag = etag_for(row.version, moment)
             if version_column is not None:
                 row.values[version_column] = row.version
-            if row.key not in data.rows:
+            if previous is None:
                 data.index.add(*row.key)
+            data.keys.replace(row.key, previous.values if previous else None, row.values)
             data.rows[row.key] = row
             self._log(data, ChangeRecord(row.version, row.key, deleted=False, at=moment))
             if row.expires_at is not None:
@@ -191,8 +227,10 @@ class Store:
         """Remove a row and record the delete in the change log."""
         with self.lock:
             data = self._table(table)
-            if data.rows.pop(key, None) is not None:
+            row = data.rows.pop(key, None)
+            if row is not None:
                 data.index.remove(*key)
+                data.keys.replace(key, row.values, None)
                 self._log(data, ChangeRecord(self.next_version(moment), key, True, moment))
 
     def _log(self, data: _TableData, record: ChangeRecord) -> None:
@@ -208,6 +246,7 @@ class Store:
                 continue  # rewritten or deleted since: that later write decides
             del data.rows[key]
             data.index.remove(*key)
+            data.keys.replace(key, row.values, None)
             if self.ttl_emits_deletes:
                 self._log(data, ChangeRecord(self.next_version(now), key, True, now))
 

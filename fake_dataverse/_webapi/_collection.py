@@ -17,6 +17,7 @@ from fake_dataverse._messages._query_requests import (
     RetrieveMultipleResponse,
 )
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import PARTITION_ID
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import EntityCollection
 from fake_dataverse._query._expression import AliasedValue
@@ -32,7 +33,6 @@ from fake_dataverse._webapi._links import next_link, parse_skiptoken, skiptoken
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._rowread import PARTITION_OPTION
 from fake_dataverse._webapi._select import context_url, fill_nulls
 
 __all__ = ["run_query"]
@@ -46,9 +46,9 @@ MORE_RECORDS = "Microsoft.Dynamics.CRM.morerecords"
 def run_query(ctx: RequestContext, query: Query) -> EntityCollection:
     """Run a bound query as RetrieveMultiple (scoped by ``?partitionId=``)."""
     request = RetrieveMultipleRequest(query=query)
-    partition = ctx.url.query.get(PARTITION_OPTION)
+    partition = ctx.url.query.get(PARTITION_ID)
     if partition is not None:
-        request.parameters[PARTITION_OPTION] = partition
+        request.parameters[PARTITION_ID] = partition
     response = ctx.service.execute(request)
     assert isinstance(response, RetrieveMultipleResponse)
     return response.entity_collection

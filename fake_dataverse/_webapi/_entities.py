@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
+import attrs
+
+from fake_dataverse._messages._addressing import find_row
 from fake_dataverse._messages._requests import (
     ConcurrencyBehavior,
     CreateRequest,
@@ -13,6 +18,7 @@ from fake_dataverse._messages._requests import (
     UpsertRequest,
     UpsertResponse,
 )
+from fake_dataverse._model._address import Address
 from fake_dataverse._model._values import Entity
 from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._query.odata._select import parse_select
@@ -21,12 +27,7 @@ from fake_dataverse._webapi._json import entity_from_json, request_json
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import empty_reply, json_reply
 from fake_dataverse._webapi._router import RequestContext, route
-from fake_dataverse._webapi._rowread import (
-    PARTITION_OPTION,
-    RowAddress,
-    row_address,
-    shaped_entity,
-)
+from fake_dataverse._webapi._rowread import RowAddress, row_address, shaped_entity
 from fake_dataverse._webapi._select import entity_path, parse_expand
 
 __all__: list[str] = []
@@ -63,7 +64,7 @@ def _write_headers(
     token = response.session_token
     if token is not None:
         headers["x-ms-session-token"] = token
-    if not ctx.prefer.return_representation:
+    if not ctx.prefer.return_representation and address.id is not None:
         path = entity_path(ctx.table, address.id, address.partition)
         headers["OData-EntityId"] = f"{ctx.url.root}/{path}"
     return headers
@@ -101,7 +102,9 @@ def _create(ctx: RequestContext) -> HttpResponse:
     assert isinstance(response, CreateResponse)
     part = ctx.table.partition_attribute
     partition = entity.get(part) if part else None
-    address = RowAddress(ctx.table, response.id, partition if isinstance(partition, str) else None)
+    address = RowAddress(
+        Address(ctx.table, response.id, partition if isinstance(partition, str) else None)
+    )
     return _written(ctx, address, response, 201)
 
 
@@ -132,6 +135,8 @@ def _patch_request(ctx: RequestContext, address: RowAddress, entity: Entity) -> 
         part = ctx.table.partition_attribute
         if part and address.partition is not None:
             entity[part] = address.partition
+        for name, value in address.key_attributes.items():  # a create by key holds its values
+            entity.attributes.setdefault(name, value)
         return CreateRequest(target=entity)
     if if_match == "*":
         return UpdateRequest(target=entity)
@@ -151,9 +156,20 @@ def _with_body_partition(address: RowAddress, entity: Entity) -> RowAddress:
     """
     part = address.table.partition_attribute
     value = entity.get(part) if part else None
-    if address.partition is not None or not isinstance(value, str):
+    if address.id is None or address.partition is not None or not isinstance(value, str):
         return address
-    return RowAddress(address.table, address.id, value)
+    return RowAddress(attrs.evolve(address.address, partition=value))
+
+
+def _written_id(
+    address: RowAddress, before: uuid.UUID | None, response: OrganizationResponse
+) -> uuid.UUID | None:
+    """Return the id of the row a PATCH wrote (a URL by alternate key names none)."""
+    if isinstance(response, CreateResponse):
+        return response.id
+    if isinstance(response, UpsertResponse):
+        return response.target.id
+    return address.id or before
 
 
 @route("entity", "PATCH")
@@ -167,11 +183,15 @@ def _update(ctx: RequestContext) -> HttpResponse:
     _check_read_options(ctx)
     entity = _body_entity(ctx)
     address = _with_body_partition(row_address(ctx), entity)
+    found = find_row(ctx.org, address.address) if address.id is None else None
     request = _patch_request(ctx, address, entity)
     response = ctx.service.execute(request)
     created = isinstance(response, CreateResponse) or (
         isinstance(response, UpsertResponse) and response.record_created
     )
+    row_id = _written_id(address, found.id if found else None, response)
+    if row_id is not None:
+        address = address.with_id(row_id)
     return _written(ctx, address, response, 201 if created else 200)
 
 
@@ -188,7 +208,6 @@ def _delete(ctx: RequestContext) -> HttpResponse:
     request = DeleteRequest(target=address.reference(None if if_match == "*" else if_match))
     if if_match not in (None, "*"):
         request.parameters["ConcurrencyBehavior"] = ConcurrencyBehavior.IF_ROW_VERSION_MATCHES
-    if address.partition is not None:
-        request.parameters[PARTITION_OPTION] = address.partition
+    request.parameters.update(address.parameters())
     ctx.service.execute(request)
     return empty_reply(204)

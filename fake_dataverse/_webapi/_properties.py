@@ -77,7 +77,8 @@ def _get_property(ctx: RequestContext) -> HttpResponse:
     value = json_value(attr, entity.get(attr.logical_name))
     if value is None:
         return empty_reply(204)
-    path = entity_path(ctx.table, address.id, address.partition)
+    assert entity.id is not None
+    path = entity_path(ctx.table, entity.id, address.partition)
     context = f"{ctx.url.metadata_url}#{path}/{attr.odata_name}"
     return json_reply(200, {"@odata.context": context, "value": value})
 

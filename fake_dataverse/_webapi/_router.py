@@ -8,7 +8,6 @@ resource whose kind has no handler for the method answers 405; an unknown path a
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._webapi._keys import key_attributes
 from fake_dataverse._webapi._prefer import Preferences
 from fake_dataverse._webapi._url import ODataUrl, parse_key, parse_segment, path_segments
 
@@ -29,7 +29,10 @@ ACTION_PREFIX = "Microsoft.Dynamics.CRM."
 
 @attrs.frozen
 class Resource:
-    """What a URL addresses: its ``kind``, the table, the key and the segments after it."""
+    """What a URL addresses: its ``kind``, the table, the key and the segments after it.
+
+    A row's ``key`` holds its key attributes as SDK values (``{"backgroundoperationid": UUID}``).
+    """
 
     kind: str
     table: EntityMetadata | None = None
@@ -129,7 +132,7 @@ def resolve(org: Organization, path: str) -> Resource:
         raise _not_found(head.name)
     if head.key is None:
         return _collection_resource(table, segments[1:])
-    key = _row_key(table, head.key)
+    key = key_attributes(table, head.key)
     return _row_resource(table, key, segments[1:])
 
 
@@ -150,25 +153,6 @@ def _collection_resource(table: EntityMetadata, rest: list[str]) -> Resource:
     if len(rest) == 1 and rest[0].startswith(ACTION_PREFIX):
         return Resource("action", table, name=rest[0][len(ACTION_PREFIX) :])
     raise _not_found(rest[0])
-
-
-def _row_key(table: EntityMetadata, text: str) -> Mapping[str, Any]:
-    """Return ``{logical name: value}`` for a key segment (a GUID or the alternate key)."""
-    key = parse_key(text)
-    if key is None:
-        raise errors.ODataError("Bad Request - Error in query syntax.")
-    if "" in key:
-        key = {table.primary_id_attribute: key[""]}
-    names = {a.logical_name for a in table.attributes}
-    for name in key:
-        if name not in names:
-            raise errors.InvalidArgument(
-                f"The specified key attributes are not a defined key for the "
-                f"{table.logical_name} entity: {name}."
-            )
-    if not isinstance(key.get(table.primary_id_attribute), uuid.UUID):
-        raise errors.ODataError("Bad Request - Error in query syntax.")
-    return key
 
 
 _PROPERTY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

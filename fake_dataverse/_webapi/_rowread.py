@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._messages._requests import RetrieveRequest, RetrieveResponse
-from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import PARTITION_ID, Address, address
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
 from fake_dataverse._query.odata._select import Selection, parse_select
@@ -25,61 +25,72 @@ from fake_dataverse._webapi._select import (
 
 __all__ = ["RowAddress", "read_entity", "row_address", "shaped_entity"]
 
-PARTITION_OPTION = "partitionId"
-
 
 @attrs.frozen
 class RowAddress:
-    """A row as the URL names it: the id, and the partition from the key or ``?partitionId=``."""
+    """A row as the URL names it: the shared address, and its key attributes as SDK values."""
 
-    table: EntityMetadata
-    id: uuid.UUID
-    partition: str | None
+    address: Address
+    key_attributes: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def table(self) -> EntityMetadata:
+        """Return the row's table."""
+        return self.address.table
+
+    @property
+    def id(self) -> uuid.UUID | None:
+        """Return the row's id (None when the URL names it by an alternate key)."""
+        return self.address.id
+
+    @property
+    def partition(self) -> str | None:
+        """Return the partition the URL names, if any."""
+        return self.address.partition
+
+    def with_id(self, row_id: uuid.UUID) -> RowAddress:
+        """Return the address of the same row by its id (once a write has found it)."""
+        if self.address.key is None:
+            return self
+        return RowAddress(Address(self.table, row_id))
 
     def reference(self, row_version: str | None = None) -> EntityReference:
         """Return an EntityReference addressing the row."""
-        keys: dict[str, Any] = {}
-        if self.partition is not None and self.table.partition_attribute:
-            keys = {
-                self.table.primary_id_attribute: self.id,
-                self.table.partition_attribute: self.partition,
-            }
-        return EntityReference(self.table.logical_name, self.id, keys, row_version=row_version)
+        table, keys = self.table, dict(self.key_attributes)
+        if self.address.key is None:
+            keys = {}
+            if self.partition is not None and table.partition_attribute:
+                keys = {
+                    table.primary_id_attribute: self.id,
+                    table.partition_attribute: self.partition,
+                }
+        return EntityReference(table.logical_name, self.id, keys, row_version=row_version)
 
     def entity(self) -> Entity:
         """Return an empty Entity addressing the row (for updates)."""
         reference = self.reference()
         return Entity(self.table.logical_name, self.id, key_attributes=reference.key_attributes)
 
+    def parameters(self) -> dict[str, Any]:
+        """Return the request parameters that carry the URL's ``?partitionId=``."""
+        return {PARTITION_ID: self.partition} if self.partition is not None else {}
+
 
 def row_address(ctx: RequestContext) -> RowAddress:
     """Return the row the request's key segment (and ``?partitionId=``) addresses.
 
     Raises:
-        InvalidArgument: 0x80040203 for a partition value that is not a string.
+        EntityKeyNotDefined, InvalidArgument: as the shared address model decides.
     """
     key: Mapping[str, Any] = ctx.resource.key or {}
-    table = ctx.table
-    partition: Any = ctx.url.query.get(PARTITION_OPTION)
-    part_name = table.partition_attribute
-    if part_name is not None and part_name in key:
-        partition = key[part_name]
-    if partition is not None and not isinstance(partition, str):
-        raise errors.InvalidArgument(f"'{partition}' is not a valid partition id.")
-    extra = set(key) - {table.primary_id_attribute, part_name}
-    if extra:
-        raise errors.InvalidArgument(
-            f"The specified key attributes are not a defined key for the {table.logical_name} "
-            f"entity: {', '.join(sorted(extra))}."
-        )
-    return RowAddress(table, key[table.primary_id_attribute], partition)
+    found = address(ctx.table, key_attributes=key, partition=ctx.url.query.get(PARTITION_ID))
+    return RowAddress(found, key if found.key is not None else {})
 
 
 def read_entity(ctx: RequestContext, address: RowAddress, columns: ColumnSet) -> Entity:
     """Retrieve one row through the service (partition given by key or ``partitionId``)."""
     request = RetrieveRequest(target=address.reference(), column_set=columns)
-    if address.partition is not None:
-        request.parameters[PARTITION_OPTION] = address.partition
+    request.parameters.update(address.parameters())
     response = ctx.service.execute(request)
     assert isinstance(response, RetrieveResponse)
     return response.entity

@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from fake_dataverse._messages._rows import check_partition_value
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import check_partition_value
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._validation import utf16_length
 from fake_dataverse.strategies._columns import (
@@ -277,7 +277,7 @@ def _partition_value(ctx: RuleContext) -> st.SearchStrategy[Break] | None:
 
 def _partition_fault(ctx: RuleContext, value: str) -> ExpectedError:
     try:
-        check_partition_value(ctx.table, value)
+        check_partition_value(value)
     except errors.DataverseError as fault:
         return ExpectedError.of("partition_value", ctx.table.partition_attribute, fault)
     raise AssertionError(f"partition value {value!r} was expected to be refused")

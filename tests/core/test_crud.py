@@ -170,8 +170,8 @@ class TestPartitions:
             dv.service.create(Entity(TABLE, name="p", partitionid="a/b"))
 
     def test_key_attributes_must_be_a_key(self, dv: FakeDataverse, rejects: Rejects) -> None:
-        """Key attributes that are not the table's key are 0x80040203."""
-        with rejects("0x80040203"):
+        """Key attributes that are not a key of the table are 0x80060890 EntityKeyNotDefined."""
+        with rejects("0x80060890"):
             dv.service.execute(RetrieveRequest(
                 target=EntityReference(TABLE, key_attributes={"name": "x"}),
                 column_set=ColumnSet("name")))

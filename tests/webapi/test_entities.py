@@ -431,11 +431,11 @@ class TestWriteOptions:
 
 
 class TestKeys:
-    def test_a_quoted_guid_is_not_a_guid_key(self, api: Api, unchanged) -> None:
-        """OData literal types: backgroundoperationid='<guid>' is a string, so 400 0x0."""
+    def test_a_quoted_text_is_not_a_guid_key(self, api: Api, unchanged) -> None:
+        """OData literal types: backgroundoperationid='<text>' is no GUID, so 400 0x0."""
         with unchanged():
             response = api.patch(
-                f"backgroundoperations(backgroundoperationid='{ROW}',partitionid='p')",
+                "backgroundoperations(backgroundoperationid='abc',partitionid='p')",
                 json={"name": "a"},
             )
         assert error_of(response) == (400, "0x0", "Bad Request - Error in query syntax.")

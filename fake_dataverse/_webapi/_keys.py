@@ -1,0 +1,103 @@
+"""Key segments: ``(<guid>)`` or ``(name=<literal>,…)`` translated into SDK key attributes.
+
+The Web API only translates syntax here: each key property (matched without regard to case, a
+lookup by its ``_<name>_value`` property) becomes the column's logical name and each literal the
+SDK value of the column's type. Which names form a key, and everything after, is the address
+model's (:mod:`fake_dataverse._model._address`), shared with the SDK surface.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import defined_key
+from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
+from fake_dataverse._model._values import EntityReference, OptionSetValue
+from fake_dataverse._webapi._url import parse_key
+
+__all__ = ["key_attributes"]
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_Conversion = tuple[type, Callable[[AttributeMetadata, Any], Any]]
+
+
+def _same(_: AttributeMetadata, value: Any) -> Any:
+    return value
+
+
+#: Column type -> (the literal type its key part takes, how it becomes the SDK value).
+_CONVERSIONS: dict[AttributeTypeCode, _Conversion] = {
+    AttributeTypeCode.UNIQUEIDENTIFIER: (uuid.UUID, _same),
+    AttributeTypeCode.LOOKUP: (uuid.UUID, lambda a, value: EntityReference(a.targets[0], value)),
+    AttributeTypeCode.STRING: (str, _same),
+    AttributeTypeCode.MEMO: (str, _same),
+    AttributeTypeCode.INTEGER: (int, _same),
+    AttributeTypeCode.BIGINT: (int, _same),
+    AttributeTypeCode.PICKLIST: (int, lambda _, value: OptionSetValue(value)),
+}
+
+
+def _syntax_error() -> errors.DataverseError:
+    return errors.ODataError("Bad Request - Error in query syntax.")
+
+
+def _invalid_key(table: EntityMetadata) -> errors.DataverseError:
+    resource = f"'Microsoft.Dynamics.CRM.{table.logical_name}'"
+    return errors.ODataError(
+        f"The key in the request URI is not valid for resource {resource}. Ensure that the names "
+        f"and number of key properties match the declared or alternate key properties for the "
+        f"resource {resource}."
+    )
+
+
+def _sdk_value(attr: AttributeMetadata, literal: str | uuid.UUID | int) -> Any:
+    """Return the SDK value a key literal stands for in a column, or raise a syntax error.
+
+    A Uniqueidentifier key part also takes its GUID quoted (``id='<guid>'``): Microsoft's Python
+    SDK quotes every text value it puts in a key segment.
+    """
+    kind = attr.attribute_type
+    quoted_guid = isinstance(literal, str) and _GUID.fullmatch(literal) is not None
+    if kind is AttributeTypeCode.UNIQUEIDENTIFIER and quoted_guid:
+        literal = uuid.UUID(str(literal))
+    conversion = _CONVERSIONS.get(kind)
+    if conversion is None or not isinstance(literal, conversion[0]):
+        raise _syntax_error()
+    return conversion[1](attr, literal)
+
+
+def _property_names(table: EntityMetadata) -> dict[str, AttributeMetadata]:
+    names = {a.logical_name: a for a in table.attributes}
+    names.update({a.odata_name: a for a in table.attributes})
+    return names
+
+
+def key_attributes(table: EntityMetadata, text: str) -> dict[str, Any]:
+    """Return ``{logical name: SDK value}`` for a row's key segment text.
+
+    Raises:
+        ODataError: 0x0 "Error in query syntax" for a malformed key or a literal of the wrong
+            type; 0x0 naming the resource for names that form no key of the table.
+    """
+    key = parse_key(text)
+    if key is None:
+        raise _syntax_error()
+    if "" in key:
+        if not isinstance(key[""], uuid.UUID):
+            raise _syntax_error()
+        return {table.primary_id_attribute: key[""]}
+    columns = _property_names(table)
+    named = {name: columns.get(name) for name in key}
+    if any(attr is None for attr in named.values()):
+        raise _invalid_key(table)
+    given = {attr.logical_name: key[name] for name, attr in named.items() if attr is not None}
+    if defined_key(table, given) is None:
+        raise _invalid_key(table)
+    return {
+        name: _sdk_value(attr, given[name])
+        for name, attr in ((n, columns[n]) for n in given)
+    }
