@@ -41,7 +41,7 @@ __all__ = ["format_data_token", "parse_data_token"]
 #: The messages this module handles (added to the built-in ones by ``_catalogue``).
 MESSAGES = MessageRegistry()
 
-_TOKEN = re.compile(r"(\d{1,19})!(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})")
+_TOKEN = re.compile(r"(\d{1,19})!(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})", re.ASCII)
 _TOKEN_TIME = "%m/%d/%Y %H:%M:%S"
 _MAX_PAGE = 5000
 _SIMPLE_PAGING = 50_000

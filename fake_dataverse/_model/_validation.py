@@ -18,6 +18,13 @@ from typing import Any, ClassVar
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import (
+    INT32,
+    INT64,
+    MAX_DATETIME,
+    MIN_DATETIME,
+    parse_datetime_text,
+)
 from fake_dataverse._model._metadata import (
     AttributeMetadata,
     AttributeRequiredLevel,
@@ -33,6 +40,7 @@ __all__ = [
     "Operation",
     "WriteSettings",
     "json_to_sdk",
+    "parse_datetime_text",
     "raw_to_sdk",
     "rule_for",
     "sdk_to_raw",
@@ -40,10 +48,7 @@ __all__ = [
     "validate_write",
 ]
 
-MIN_DATETIME = dt.datetime(1753, 1, 1, tzinfo=dt.timezone.utc)
-MAX_DATETIME = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.timezone.utc)
-_INT32 = (-(2**31), 2**31 - 1)
-_INT64 = (-(2**63), 2**63 - 1)
+_INT32, _INT64 = INT32, INT64
 
 
 class Operation(enum.Enum):
@@ -195,31 +200,6 @@ class _GuidRule(AttributeRule):
 
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_DATETIME = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:T(?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)(?P<tz>Z|[+-]\d{2}:\d{2})?)?"
-)
-
-
-def parse_datetime_text(text: str) -> dt.datetime | None:
-    """Parse an OData date/time literal to an aware UTC datetime; None when it is not one."""
-    match = _DATETIME.fullmatch(text)
-    if match is None:
-        return None
-    time_part = match["time"] or "00:00:00"
-    fraction = ""
-    if "." in time_part:
-        time_part, fraction = time_part.split(".")
-    if time_part.count(":") == 1:
-        time_part += ":00"
-    tz = match["tz"] or "Z"
-    iso = f"{match['date']}T{time_part}.{(fraction or '0')[:6].ljust(6, '0')}"
-    iso += "+00:00" if tz == "Z" else tz
-    try:
-        parsed = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    return parsed.astimezone(dt.timezone.utc)
 
 
 @register(AttributeTypeCode.DATETIME)

@@ -20,8 +20,8 @@ from typing import Any, Literal
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import parse_datetime_text, parse_integer
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._model._validation import parse_datetime_text
 from fake_dataverse._query._model import (
     Condition,
     ConditionOperator,
@@ -60,7 +60,7 @@ _PY_DOTNET = {
     dt.date: "System.DateTime",
 }
 _GUID_TEXT = re.compile(r"\{?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})\}?")
-_FETCH_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)")
+_FETCH_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)", re.ASCII)
 
 
 def column(table: EntityMetadata, name: str) -> AttributeMetadata:
@@ -150,6 +150,13 @@ def _text_datetime(text: str) -> dt.datetime:
     return parsed
 
 
+def _text_int(text: str) -> int:
+    value = parse_integer(text.strip())
+    if value is None:
+        raise ValueError
+    return value
+
+
 def _text_bool(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("1", "true"):
@@ -162,9 +169,9 @@ def _text_bool(text: str) -> bool:
 _FROM_TEXT: dict[AttributeTypeCode, Callable[[str], Any]] = {
     T.STRING: str,
     T.MEMO: str,
-    T.INTEGER: lambda text: int(text.strip()),
-    T.PICKLIST: lambda text: int(text.strip()),
-    T.BIGINT: lambda text: int(text.strip()),
+    T.INTEGER: _text_int,
+    T.PICKLIST: _text_int,
+    T.BIGINT: _text_int,
     T.UNIQUEIDENTIFIER: _sdk_guid,
     T.LOOKUP: _sdk_guid,
     T.DATETIME: _text_datetime,

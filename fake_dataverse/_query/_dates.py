@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import in_datetime_range
 from fake_dataverse._query._model import ConditionOperator as Op
 
 __all__ = ["DATE_RANGES", "date_range"]
@@ -20,6 +22,7 @@ Range = tuple[dt.datetime | None, dt.datetime | None]
 RangeFunction = Callable[[dt.datetime, Any], Range]
 
 _TICK = dt.timedelta(microseconds=1)
+_SECOND = dt.timedelta(seconds=1)  # an exclusive end may be one second past the last instant
 DATE_RANGES: dict[Op, RangeFunction] = {}
 
 
@@ -33,8 +36,21 @@ def _register(*operators: Op) -> Callable[[RangeFunction], RangeFunction]:
 
 
 def date_range(operator: Op, now: dt.datetime, value: Any = None) -> Range:
-    """Return the ``[start, end)`` range a date operator selects at ``now``."""
-    return DATE_RANGES[operator](now, value)
+    """Return the ``[start, end)`` range a date operator selects at ``now``.
+
+    Raises:
+        InvalidDateTime: 0x80040239 when the range reaches outside Dataverse's dates
+            (``NextXYears`` 99999999, ``OnOrBefore`` 9999-12-31): SQL cannot hold its bounds.
+    """
+    try:
+        start, end = DATE_RANGES[operator](now, value)
+    except (OverflowError, ValueError):
+        raise errors.InvalidDateTime() from None
+    if (start is not None and not in_datetime_range(start)) or (
+        end is not None and not in_datetime_range(end - _SECOND)
+    ):
+        raise errors.InvalidDateTime()
+    return start, end
 
 
 def _day(moment: dt.datetime) -> dt.datetime:

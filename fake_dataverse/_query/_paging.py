@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import INT32, parse_integer
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._bind import column, raw_from_text
 from fake_dataverse._query._evaluate import SortColumn
@@ -111,9 +112,9 @@ def parse_cookie(
         root = ET.fromstring(text)
     except ET.ParseError:
         raise _invalid() from None
-    page_text = root.get("page", "")
+    page = parse_integer(root.get("page", ""), signed=False, minimum=1, maximum=INT32[1])
     children = list(root)
-    if root.tag != "cookie" or not page_text.isdigit() or int(page_text) < 1:
+    if root.tag != "cookie" or page is None:
         raise _invalid()
     names = [name for name, _ in columns]
     tags = [child.tag for child in children]
@@ -124,7 +125,7 @@ def parse_cookie(
             raise _invalid()
     elif tags != names:
         raise _invalid()
-    return PagingCookie(int(page_text), tuple(_last_value(table, c) for c in children), partition)
+    return PagingCookie(page, tuple(_last_value(table, c) for c in children), partition)
 
 
 def fetchxml_paging_cookie_annotation(paging_cookie: str, page: int) -> str:

@@ -11,7 +11,6 @@ import json
 import re
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from fake_dataverse._messages._background import (
     CANCELING,
@@ -27,6 +26,7 @@ from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._reply import dumps, json_reply
 from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._url import split_url
 
 __all__ = ["handle_status_monitor", "is_status_monitor"]
 
@@ -36,7 +36,7 @@ _MONITOR = re.compile(r"/api/backgroundoperation/(?P<id>[^/]*)/?")
 
 def is_status_monitor(url: str) -> bool:
     """Return True for a URL on the status monitor resource."""
-    return _MONITOR.fullmatch(urlsplit(url).path) is not None
+    return _MONITOR.fullmatch(split_url(url)[0]) is not None
 
 
 def _plain_json(status: int, body: Any) -> HttpResponse:
@@ -52,7 +52,7 @@ def handle_status_monitor(
         RecordNotFound: 0x80048d02 for an unknown operation; MethodNotAllowed 0x80060888 for
             another method.
     """
-    match = _MONITOR.fullmatch(urlsplit(request.url).path)
+    match = _MONITOR.fullmatch(split_url(request.url)[0])
     assert match is not None
     try:
         operation_id = uuid.UUID(match["id"])

@@ -16,7 +16,8 @@ __all__ = ["delta_link", "next_link", "parse_skiptoken", "skiptoken"]
 
 _COOKIE = re.compile(
     r'<cookie\s+pagenumber="(?P<page>\d{1,9})"\s+pagingcookie="(?P<cookie>[^"]*)"'
-    r'\s+istracking="(?:False|True)"\s*/>'
+    r'\s+istracking="(?:False|True)"\s*/>',
+    re.ASCII,
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import attrs
 
+from fake_dataverse._model._literals import INT32, parse_integer
 from fake_dataverse._webapi._url import split_top_level
 
 __all__ = ["Preferences", "annotation_selected", "applied_header", "parse_prefer"]
@@ -69,8 +70,7 @@ def _split(header: str) -> list[str]:
 
 
 def _page_size(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+    return parse_integer(value.strip(), signed=False, minimum=1, maximum=INT32[1])
 
 
 def parse_prefer(header: str | None) -> Preferences:

@@ -22,6 +22,7 @@ __all__ = [
     "parse_url",
     "request_base",
     "split_top_level",
+    "split_url",
 ]
 
 _API_ROOT = re.compile(r"/api/data/(?P<version>v9\.[0-2])(?:/(?P<path>.*))?$")
@@ -55,17 +56,32 @@ def request_base(org_url: str, url: str) -> str:
     ``http://127.0.0.1:<port>``) the ``scheme://host:port`` the request was sent to, so every
     link the client follows comes back to the same place.
     """
-    parts, org = urlsplit(url), urlsplit(org_url)
-    if not parts.scheme or not parts.netloc:
-        return org_url
-    default = {"https": 443, "http": 80}.get(parts.scheme.lower())
-    try:
+    try:  # a host urllib refuses (an unbalanced "[") or a port that is not a number
+        parts, org = urlsplit(url), urlsplit(org_url)
+        if not parts.scheme or not parts.netloc:
+            return org_url
+        default = {"https": 443, "http": 80}.get(parts.scheme.lower())
         same = (parts.scheme.lower(), parts.hostname, parts.port or default) == (
             org.scheme.lower(), org.hostname, org.port or default
         )
-    except ValueError:  # a port that is not a number
+    except ValueError:
         return org_url
     return org_url if same else f"{parts.scheme}://{parts.netloc}"
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """Return a URL's path and raw query string; any text is accepted.
+
+    ``urlsplit`` refuses some hosts (an unbalanced ``[``); the host plays no part in routing,
+    so such a URL is split without it.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        after_scheme = url.split("://", 1)[-1]
+        rest = after_scheme[len(re.split(r"[/?#]", after_scheme, maxsplit=1)[0]) :]
+        parts = urlsplit("http://host" + rest)
+    return parts.path, parts.query
 
 
 def parse_url(org_url: str, url: str) -> ODataUrl | None:
@@ -74,13 +90,13 @@ def parse_url(org_url: str, url: str) -> ODataUrl | None:
     Raises:
         ODataError: 0x0 when a query option appears twice.
     """
-    parts = urlsplit(url)
-    match = _API_ROOT.match(parts.path)
+    url_path, query = split_url(url)
+    match = _API_ROOT.match(url_path)
     if match is None:
         return None
     root = f"{request_base(org_url, url)}/api/data/{match['version']}"
     path = match["path"] or ""
-    return ODataUrl(root=root, path=path, query=parse_query(parts.query), raw_query=parts.query)
+    return ODataUrl(root=root, path=path, query=parse_query(query), raw_query=query)
 
 
 def parse_query(raw: str) -> dict[str, str]:
@@ -158,7 +174,7 @@ def parse_literal(text: str) -> str | uuid.UUID | int | None:
         return inner.replace("''", "'")
     if _GUID.fullmatch(text):
         return uuid.UUID(text)
-    if re.fullmatch(r"-?\d{1,18}", text):
+    if re.fullmatch(r"-?[0-9]{1,18}", text):
         return int(text)
     return None
 

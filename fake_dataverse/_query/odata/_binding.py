@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
+from fake_dataverse._model._literals import parse_datetime_text, parse_integer
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._model._validation import parse_datetime_text
 from fake_dataverse._query.odata._lexer import Token, TokenKind, odata_error
 
 __all__ = [
@@ -73,7 +73,9 @@ def property_or_error(table: EntityMetadata, name: str) -> AttributeMetadata:
 
 
 def _integer(token: Token) -> Literal:
-    value = int(token.text.rstrip("lL"))
+    value = parse_integer(token.text.rstrip("lL"))
+    if value is None:  # more digits than any Dataverse number: OData reads it as a double
+        return Literal("Edm.Double", token.text, token)
     if _INT32[0] <= value <= _INT32[1] and not token.text.endswith(("l", "L")):
         return Literal("Edm.Int32", value, token)
     if _INT64[0] <= value <= _INT64[1]:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import INT32, parse_integer
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._query._model import Condition, ConditionOperator
 from fake_dataverse._query._operators import applies, spec_for
@@ -142,11 +143,9 @@ def _column(table: EntityMetadata, argument: Literal) -> AttributeMetadata:
 
 def _count(function: QueryFunction, argument: Literal) -> tuple[Any, ...]:
     value = argument.value
-    if argument.edm_type == "Edm.String" and re.fullmatch(r"\d+", value):
-        value = int(value)
-    if argument.edm_type not in ("Edm.String", "Edm.Int32", "Edm.Int64") or not isinstance(
-        value, int
-    ):
+    if argument.edm_type == "Edm.String":
+        value = parse_integer(value, signed=False, maximum=INT32[1])
+    if argument.edm_type not in ("Edm.String", "Edm.Int32") or not isinstance(value, int):
         raise odata_error(
             f"Cannot convert the literal '{argument.token.text}' to the expected type 'Edm.Int32'."
         )

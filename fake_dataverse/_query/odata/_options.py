@@ -12,13 +12,13 @@ bound once (:func:`~fake_dataverse._query._bind.bind`), as every front end's is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import parse_integer
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._bind import bind
 from fake_dataverse._query._model import Filter, Order, Query
@@ -121,14 +121,15 @@ def _bind_order(compilation: _Compilation, name: str, descending: bool) -> Order
 
 @_option("$top")
 def _top(compilation: _Compilation, text: str) -> None:
-    if not re.fullmatch(r"\d+", text) or int(text) > _MAX_INT32:
+    top = parse_integer(text, signed=False, maximum=_MAX_INT32)
+    if top is None:
         raise odata_error(
             f"Invalid value '{text}' for $top query option found. The $top query option requires "
             "a non-negative integer value."
         )
-    if int(text) == 0:
+    if top == 0:
         raise errors.ValueGreaterThanZero()
-    compilation.fields["top"] = int(text)
+    compilation.fields["top"] = top
 
 
 @_option("$count")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import parse_integer
 
 __all__ = ["metadata_filter"]
 
@@ -19,7 +20,8 @@ Predicate = Callable[[Mapping[str, Any]], bool]
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<enum>[A-Za-z][\w.]*'(?:[^']|'')*')|(?P<string>'(?:[^']|'')*')"
-    r"|(?P<number>-?\d+)|(?P<word>[A-Za-z_][\w]*(?:/[A-Za-z_]\w*)*)|(?P<punct>[()]))"
+    r"|(?P<number>-?\d+)|(?P<word>[A-Za-z_][\w]*(?:/[A-Za-z_]\w*)*)|(?P<punct>[()]))",
+    re.ASCII,  # names and numbers are ASCII in OData
 )
 
 
@@ -117,8 +119,9 @@ def _literal(token: tuple[str, str], text: str) -> Any:
         return value[1:-1].replace("''", "'")
     if kind == "enum":
         return value.split("'", 1)[1][:-1].replace("''", "'")
-    if kind == "number":
-        return int(value)
+    if kind == "number":  # beyond any integer: a double, which equals nothing stored
+        parsed = parse_integer(value)
+        return parsed if parsed is not None else float(value)
     constants = {"true": True, "false": False, "null": None}
     if kind == "word" and value in constants:
         return constants[value]
