@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from fake_dataverse._interception._httpx import AsyncHttpxTransport, HttpxTransport
     from fake_dataverse._interception._responses import Interception
+    from fake_dataverse._interception._server import LocalServer
     from fake_dataverse._webapi._app import WebApi
 
 __all__ = ["FakeDataverse", "Snapshot"]
@@ -227,6 +228,18 @@ class FakeDataverse:
         from fake_dataverse._interception._responses import Interception
 
         return Interception(self.url, self.handle, mock)
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LocalServer:
+        """Serve this fake's Web API over real HTTP until ``.stop()``; return the server.
+
+        ``with dv.serve() as server: …`` — ``server.url`` is ``http://127.0.0.1:<port>`` (port 0:
+        any free port), every URL in the answers starts with it, and ``/_fake/`` is the admin
+        API (reset, snapshots, clock, background operations, faults). Requests run on threads;
+        the store's lock keeps each one whole. Inside ``intercept()`` clients may reach it.
+        """
+        from fake_dataverse._interception._server import LocalServer
+
+        return LocalServer(self, self.handle, host=host, port=port)
 
     def httpx_transport(self) -> HttpxTransport:
         """Return an ``httpx.BaseTransport`` answering from this fake's Web API.

@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("webapi", ("_webapi",)),
     ("interception", ("_interception",)),
     ("facade", ("_fake", "errors", "")),
+    ("cli", ("_cli", "__main__")),
     ("strategies", ("strategies",)),
 )
 

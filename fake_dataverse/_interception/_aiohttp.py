@@ -24,7 +24,7 @@ import aiohttp.client
 import aiohttp.connector
 from yarl import URL
 
-from fake_dataverse._interception._patching import ClassPatch, genuine, served_origins
+from fake_dataverse._interception._patching import ClassPatch, answer_for, genuine
 from fake_dataverse._interception._registry import REGISTRY, origin
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
@@ -147,7 +147,7 @@ class FakeTransport(asyncio.Transport):
                 return
             del self._buffer[:used]
             self._continued = False
-            handler = REGISTRY.handler_for(request.url)
+            handler = answer_for(request.url)
             if handler is None:  # the interception ended while the request was being written
                 self._loop.call_soon(self._lose, ConnectionResetError(errno.ECONNRESET, "closed"))
                 return
@@ -167,7 +167,7 @@ class FakeTransport(asyncio.Transport):
 
     def is_closing(self) -> bool:
         """Return True once closed, or when the organization is no longer intercepted."""
-        return self._closed or REGISTRY.handler_for(self._base) is None
+        return self._closed or answer_for(self._base) is None
 
     def close(self) -> None:
         """Close the connection (the protocol learns of it on the next loop turn)."""
@@ -212,14 +212,14 @@ def _refusal(req: Any) -> aiohttp.ClientConnectorError:
 def _connect(previous: Any) -> Callable[..., Any]:
     async def _create_connection(self: Any, req: Any, traces: Any, timeout: Any) -> Any:
         base = origin(str(req.url))
-        if REGISTRY.handler_for(base) is not None:
-            protocol = self._factory()
-            peer = (req.url.raw_host or "", req.url.port or 0)
-            protocol.connection_made(FakeTransport(protocol, base, peer))
-            return protocol
-        if REGISTRY.urls() and base not in served_origins():
+        if not REGISTRY.urls():  # nothing intercepted (a wrapper left under another patch)
+            return await previous(self, req, traces, timeout)
+        if answer_for(base) is None:
             raise _refusal(req)
-        return await previous(self, req, traces, timeout)
+        protocol = self._factory()
+        peer = (req.url.raw_host or "", req.url.port or 0)
+        protocol.connection_made(FakeTransport(protocol, base, peer))
+        return protocol
 
     return _create_connection
 
@@ -259,7 +259,8 @@ def _route_session(previous: Any) -> Callable[..., Any]:
     own = _genuine_request(previous)
 
     async def _request(self: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
-        if own is not None and REGISTRY.handler_for(_session_url(self, str_or_url)) is not None:
+        routed = REGISTRY.urls() and answer_for(_session_url(self, str_or_url)) is not None
+        if own is not None and routed:
             return await own(self, method, str_or_url, **kwargs)
         return await previous(self, method, str_or_url, **kwargs)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from fake_dataverse._interception._patching import ClassPatch, genuine, served_origins
+from fake_dataverse._interception._patching import ClassPatch, answer_for, genuine
 from fake_dataverse._interception._registry import REGISTRY, Handler, origin
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
@@ -98,14 +98,13 @@ def _route(previous: Any, *, asynchronous: bool) -> Callable[..., Any]:
     refused: type = _AsyncRefused if asynchronous else _Refused
 
     def _transport_for_url(self: Any, url: httpx.URL) -> Any:
-        handler = REGISTRY.handler_for(str(url))
+        transport = previous(self, url)
+        if not REGISTRY.urls():  # nothing intercepted (a wrapper left under another patch)
+            return transport
+        handler = answer_for(str(url))
         if handler is not None:
             return fake(handler)
-        transport = previous(self, url)
-        unserved = REGISTRY.urls() and origin(str(url)) not in served_origins()
-        if unserved and _opens_connections(transport, method):
-            return refused()
-        return transport
+        return refused() if _opens_connections(transport, method) else transport
 
     return _transport_for_url
 

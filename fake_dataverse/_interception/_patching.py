@@ -21,7 +21,15 @@ import attrs
 
 from fake_dataverse._interception._registry import REGISTRY, Handler, Registration, origin
 
-__all__ = ["ClassPatch", "Library", "enter_libraries", "genuine", "served_origins"]
+__all__ = [
+    "ClassPatch",
+    "Library",
+    "answer_for",
+    "enter_libraries",
+    "genuine",
+    "serve_origin",
+    "unserve_origin",
+]
 
 _SENTINEL = object()
 
@@ -136,28 +144,34 @@ def genuine(function: Any, package: str) -> bool:
 
 
 # ---- local servers the fake runs: reachable while intercepted ---------------------------------
-_SERVED: dict[str, int] = {}
+_SERVED: dict[str, list[Handler]] = {}
 _SERVED_LOCK = threading.Lock()
 
 
-def serve_origin(url: str) -> None:
-    """Record a local server of the fake's: clients may reach it while intercepted."""
+def serve_origin(url: str, answer: Handler) -> None:
+    """Record a local server of the fake's: while intercepted, clients reach it in-process."""
     with _SERVED_LOCK:
-        key = origin(url)
-        _SERVED[key] = _SERVED.get(key, 0) + 1
+        _SERVED.setdefault(origin(url), []).append(answer)
 
 
-def unserve_origin(url: str) -> None:
+def unserve_origin(url: str, answer: Handler) -> None:
     """Forget a local server that stopped."""
     with _SERVED_LOCK:
         key = origin(url)
-        _SERVED[key] -= 1
-        if not _SERVED[key]:
-            del _SERVED[key]
+        held = _SERVED.get(key, [])
+        if answer in held:
+            held.remove(answer)
+        if not held:
+            _SERVED.pop(key, None)
 
 
-def served_origins() -> frozenset[str]:
-    """Return the origins of the fake's running local servers."""
+def answer_for(url: str, target: object | None = None) -> Handler | None:
+    """Return what answers ``url`` while intercepted: an intercepted organization's fake, else
+    one of the fake's own local servers (answered in-process, as the server would), else None.
+    """
+    handler = REGISTRY.handler_for(url, target)
+    if handler is not None:
+        return handler
     with _SERVED_LOCK:
-        return frozenset(_SERVED)
-
+        held = _SERVED.get(origin(url))
+        return held[-1] if held else None

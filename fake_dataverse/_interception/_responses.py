@@ -23,7 +23,7 @@ from typing import Any
 
 import responses
 
-from fake_dataverse._interception._patching import enter_libraries
+from fake_dataverse._interception._patching import answer_for, enter_libraries
 from fake_dataverse._interception._registry import REGISTRY, Handler, Registration
 from fake_dataverse._webapi._http import HttpRequest
 
@@ -52,12 +52,12 @@ class _Router(responses.CallbackResponse):
 
     def matches(self, request: Any) -> tuple[bool, str]:
         """Match every method on a URL an intercepted fake serves."""
-        if REGISTRY.handler_for(str(request.url), self._mock()) is None:
+        if answer_for(str(request.url), self._mock()) is None:
             return False, "URL is not on an intercepted FakeDataverse"
         return True, ""
 
     def _answer(self, prepared: Any) -> tuple[int, dict[str, str], bytes] | Exception:
-        handler = REGISTRY.handler_for(str(prepared.url), self._mock())
+        handler = answer_for(str(prepared.url), self._mock())
         if handler is None:  # the interception ended between matching and answering
             import requests
 
