@@ -248,6 +248,35 @@ def _run(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
     return 200, {"id": str(api.fake.background.run(_operation(body)))}
 
 
+@admin("POST", "background/advance")
+def _advance(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
+    seconds = _field(body, "seconds", (int, float), required=True)
+    return 200, {"ids": [str(i) for i in api.fake.background.advance(seconds)]}
+
+
+def _mode(api: AdminApi) -> dict[str, Any]:
+    runner = api.fake.background
+    return {"auto_run": runner.auto_run, "advance_on_poll": runner.advance_on_poll}
+
+
+@admin("GET", "background/mode")
+def _get_mode(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
+    return 200, _mode(api)
+
+
+@admin("PUT", "background/mode")
+def _set_mode(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
+    unknown = sorted(set(body) - {"auto_run", "advance_on_poll"})
+    if unknown:
+        raise AdminError(400, f"unknown field {unknown[0]!r}; give auto_run, advance_on_poll")
+    runner = api.fake.background
+    if "auto_run" in body:
+        runner.auto_run = _field(body, "auto_run", bool)
+    if "advance_on_poll" in body:
+        runner.advance_on_poll = body["advance_on_poll"]
+    return 200, _mode(api)
+
+
 @admin("POST", "background/run_all")
 def _run_all(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
     return 200, {"ids": [str(i) for i in api.fake.background.run_all()]}

@@ -215,6 +215,28 @@ class TestAdmin:
         refused = requests.post(f"{admin}/run", json={"id": "not-a-guid"}, timeout=5)
         assert 400 == refused.status_code
 
+    def test_background_modes_and_advance(self, served: tuple[FakeDataverse, str]) -> None:
+        """mode get/set (refusing bad values, changing nothing), advance by seconds."""
+        dv, url = served
+        admin = f"{url}/_fake/background"
+        assert {"auto_run": False, "advance_on_poll": None} == requests.get(
+            f"{admin}/mode", timeout=5).json()
+        assert {"auto_run": True, "advance_on_poll": 2} == requests.put(
+            f"{admin}/mode", json={"auto_run": True, "advance_on_poll": 2}, timeout=5).json()
+        assert (True, 2) == (dv.background.auto_run, dv.background.advance_on_poll)
+        for bad in ({"auto_run": "yes"}, {"advance_on_poll": 0}, {"speed": 1}):
+            assert 400 == requests.put(f"{admin}/mode", json=bad, timeout=5).status_code
+        assert (True, 2) == (dv.background.auto_run, dv.background.advance_on_poll)
+        requests.put(f"{admin}/mode", json={"auto_run": False, "advance_on_poll": None}, timeout=5)
+        requests.post(f"{admin}/register", json={"name": "sample_Ok"}, timeout=5)
+        location = requests.post(f"{url}/api/data/v9.2/sample_Ok", json={}, timeout=5,
+                                 headers={**AUTH, "Prefer": "respond-async"}).headers["Location"]
+        before = dv.clock.now()
+        moved = requests.post(f"{admin}/advance", json={"seconds": 60}, timeout=5).json()
+        assert [location.rsplit("/", 1)[1]] == moved["ids"]
+        assert 60 == (dv.clock.now() - before).total_seconds()
+        assert 400 == requests.post(f"{admin}/advance", json={"seconds": -1}, timeout=5).status_code
+
     def test_faults(self, served: tuple[FakeDataverse, str]) -> None:
         """throttle, fail_next by fault name, clear; an unknown fault name is refused."""
         dv, url = served
