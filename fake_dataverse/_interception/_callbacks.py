@@ -1,17 +1,19 @@
 """Completion callbacks sent the way a client would send them: a ``requests`` POST.
 
 So whatever intercepts ``requests`` in the test receives them: a ``responses`` route the test
-added, another fake organization's interception, or a local server the test passed through.
-Nothing goes to the network: the POST is sent only while a ``responses`` mock is active (an
-unmatched URL then fails inside ``responses`` with ``ConnectionError``), and a URL that mock
-would pass through to the network is sent only when it is a loopback address.
+added, another fake organization's interception, a ``requests-mock`` route, or a local server the
+test passed through. Nothing goes to the network: the POST is sent only while a ``responses``
+mock or a ``requests-mock`` Mocker is active (an unmatched URL then fails inside them, with
+``ConnectionError`` or ``NoMockAddress``), and a URL the ``responses`` mock would pass through to
+the network is sent only when it is a loopback address.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -21,23 +23,37 @@ __all__ = ["deliver_callback"]
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
 TIMEOUT_SECONDS = 30
+MockT = TypeVar("MockT")
 
 
-def _active_mock() -> responses.RequestsMock | None:
-    """Return the ``responses`` mock that receives ``requests`` calls now, or None.
-
-    ``responses`` patches ``HTTPAdapter.send`` with a function closing over its mock; the
-    latest started mock is the one a request meets.
-    """
-    send = requests.adapters.HTTPAdapter.send
-    for cell in getattr(send, "__closure__", None) or ():
+def _closed_over(function: object, kind: type[MockT]) -> MockT | None:
+    """Return the ``kind`` object a patched function closes over (how both mocking libraries
+    install themselves: ``responses`` on ``HTTPAdapter.send``, ``requests-mock`` on
+    ``Session.send``), or None."""
+    for cell in getattr(function, "__closure__", None) or ():
         try:
             value = cell.cell_contents
         except ValueError:  # an empty cell
             continue
-        if isinstance(value, responses.RequestsMock):
+        if isinstance(value, kind):
             return value
     return None
+
+
+def _active_mock() -> responses.RequestsMock | None:
+    """Return the ``responses`` mock that receives ``requests`` calls now (the latest started),
+    or None."""
+    return _closed_over(requests.adapters.HTTPAdapter.send, responses.RequestsMock)
+
+
+def _requests_mock_refuses_unmatched() -> bool:
+    """Return True when a ``requests-mock`` Mocker is active and sends nothing it does not match
+    on (``real_http=False``): every POST then stays inside it."""
+    module = sys.modules.get("requests_mock")  # not imported: no Mocker can be active
+    if module is None:
+        return False
+    mocker = _closed_over(requests.Session.send, module.Mocker)
+    return mocker is not None and not getattr(mocker, "real_http", True)
 
 
 def _is_loopback(url: str) -> bool:
@@ -74,6 +90,8 @@ def deliver_callback(url: str, body: Mapping[str, Any]) -> tuple[int | None, str
     mock, an error in the receiving route) is returned as its text.
     """
     host = urlsplit(url).netloc or url
+    if _requests_mock_refuses_unmatched():
+        return _post(url, body)
     mock = _active_mock()
     if mock is None:
         return None, (
@@ -85,6 +103,10 @@ def deliver_callback(url: str, body: Mapping[str, Any]) -> tuple[int | None, str
             f"not delivered: the active responses mock would pass the POST to {host} through "
             "to the network (the fake sends callbacks only to mocked routes or loopback servers)"
         )
+    return _post(url, body)
+
+
+def _post(url: str, body: Mapping[str, Any]) -> tuple[int | None, str | None]:
     try:
         response = requests.post(url, json=dict(body), timeout=TIMEOUT_SECONDS)
     except Exception as error:  # a failed delivery is recorded, never raised

@@ -205,6 +205,7 @@ def start_operation(ctx: ExecutionContext, table: EntityMetadata, api: CustomApi
         state.due[row_id] = now
         if callback_uri:
             state.callback_urls[row_id] = callback_uri
+    state.schedule(row_id, now, now)
     if state.auto_run and state.engine is not None:
         engine = state.engine
         ctx.org.calls.defer(lambda: engine.run_deferred(row_id))  # once the request is answered

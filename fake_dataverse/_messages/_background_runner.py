@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import heapq
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -290,7 +291,7 @@ class BackgroundRunner:
         moved: dict[uuid.UUID, None] = {}
         for _step in range(MAX_STEPS):
             with self._step():
-                row = self._next_due()
+                row = self._next_due(end)
                 if row is None or (end is not None and self._due(row) > end):
                     return list(moved)
                 self._advance_step(row)
@@ -316,9 +317,35 @@ class BackgroundRunner:
     def _order(self, row: StoredRow) -> tuple[dt.datetime, dt.datetime, str]:
         return (self._due(row), row.values["createdon"], str(row.id))
 
-    def _next_due(self) -> StoredRow | None:
-        rows = [r for r in self._org.store.rows(TABLE) if _is_pending(r)]
-        return min(rows, key=self._order, default=None)
+    def _next_due(self, end: dt.datetime | None) -> StoredRow | None:
+        """Return the pending operation due first (None when none is due by ``end``).
+
+        The agenda answers in logarithmic time; rows it does not know (created directly, or
+        put back by a restore) are added from one scan of the table when it runs dry.
+        """
+        row = self._agenda_top()
+        if row is None or (end is not None and self._due(row) > end):
+            for pending in self._org.store.rows(TABLE):
+                if _is_pending(pending):
+                    self._state.schedule(pending.id, *self._order(pending)[:2])
+            row = self._agenda_top()
+        return row
+
+    def _agenda_top(self) -> StoredRow | None:
+        agenda = self._state.agenda
+        while agenda:
+            entry = agenda[0]
+            row = self._row(entry[3])
+            if row is None or not _is_pending(row):
+                heapq.heappop(agenda)
+                self._state.on_agenda.discard(entry[3])
+                continue
+            order = self._order(row)
+            if order != entry[:3]:  # it moved since it was scheduled: file it again
+                heapq.heapreplace(agenda, (*order, row.id))
+                continue
+            return row
+        return None
 
     def _pick(self, operation_id: uuid.UUID | None, *, started: bool | None) -> StoredRow:
         """Return the given operation, or the one due first, in the phase asked for

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import heapq
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -84,6 +85,10 @@ class BackgroundState:
         self.due: dict[uuid.UUID, dt.datetime] = {}
         self.reads: dict[uuid.UUID, int] = {}
         self.log: list[BackgroundCallback] = []
+        # The runner's agenda: a heap of (due, createdon, id text, id), one entry per operation
+        # it knows to be pending, corrected lazily when a row has moved (under the store lock).
+        self.agenda: list[tuple[dt.datetime, dt.datetime, str, uuid.UUID]] = []
+        self.on_agenda: set[uuid.UUID] = set()
 
     def clear(self) -> None:
         """Forget every operation (the organization was emptied); keep modes and hooks."""
@@ -92,6 +97,18 @@ class BackgroundState:
             self.due.clear()
             self.reads.clear()
             self.log.clear()
+            self.forget_agenda()
+
+    def forget_agenda(self) -> None:
+        """Empty the agenda (the runner rebuilds it from the rows)."""
+        self.agenda.clear()
+        self.on_agenda.clear()
+
+    def schedule(self, operation_id: uuid.UUID, due: dt.datetime, created: dt.datetime) -> None:
+        """Put an operation on the agenda (once)."""
+        if operation_id not in self.on_agenda:
+            heapq.heappush(self.agenda, (due, created, str(operation_id), operation_id))
+            self.on_agenda.add(operation_id)
 
     def snapshot(self) -> object:
         """Return a copy of the per-operation state, for :meth:`restore`."""
@@ -103,6 +120,7 @@ class BackgroundState:
         copied: Any = copy.deepcopy(saved)
         with self.lock:
             self.callback_urls, self.due, self.reads, self.log = copied
+            self.forget_agenda()
 
     def record(self, callback: BackgroundCallback) -> None:
         """Add a delivery to the log."""
