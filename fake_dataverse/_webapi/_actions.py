@@ -26,10 +26,13 @@ from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import TYPE_PREFIX, entity_from_json, request_json
 from fake_dataverse._webapi._reply import empty_reply, json_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._url import parse_key, parse_segment
 
 __all__: list[str] = []
+
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
 
 RequestBuilder = Callable[[EntityMetadata, list[Entity]], OrganizationRequest]
 
@@ -140,7 +143,7 @@ def _reply(ctx: RequestContext, action: str, response: OrganizationResponse) -> 
     return empty_reply(204, headers)
 
 
-@route("action", "POST")
+@ROUTES.route("action", "POST")
 def _bulk_action(ctx: RequestContext) -> HttpResponse:
     """POST a bound bulk action; the body's ``Targets`` become the SDK request.
 

@@ -13,29 +13,19 @@ from collections.abc import Callable
 from fake_dataverse._messages._service import OrganizationService
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._storage._organization import Caller, Organization
-from fake_dataverse._storage._store import StoreSnapshot
-from fake_dataverse._webapi import (  # noqa: F401  (importing registers their routes)
-    _actions,
-    _collection,
-    _entities,
-    _functions,
-    _properties,
-)
 from fake_dataverse._webapi._background import handle_status_monitor, is_status_monitor
+from fake_dataverse._webapi._catalogue import register_all
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
 from fake_dataverse._webapi._reply import empty_reply, error_reply
-from fake_dataverse._webapi._router import RequestContext, dispatch, resolve, route
+from fake_dataverse._webapi._router import RequestContext, dispatch, resolve
 from fake_dataverse._webapi._tokens import TENANT_ID as _TENANT
 from fake_dataverse._webapi._tokens import read_token
 from fake_dataverse._webapi._url import parse_url, request_base
-from fake_dataverse._webapi.batch._batch import handle_batch
-from fake_dataverse._webapi.metadata import (  # noqa: F401  (importing registers their routes)
-    _message_filters,
-    _routes,
-)
 
 __all__ = ["WebApi"]
+
+register_all()  # the one place the Web API's routes are registered
 
 _BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
 _CALLER_HEADERS = ("Authorization", "CallerObjectId", "MSCRMCallerID")
@@ -167,22 +157,3 @@ def _caller_guid(text: str) -> uuid.UUID:
     if value.int == 0:
         raise errors.InvalidCallerId()
     return value
-
-
-@route("batch", "POST")
-def _batch(ctx: RequestContext) -> HttpResponse:
-    """POST ``$batch``: hand the body to the batch module with this app as dispatcher."""
-    app: WebApi = ctx.extras["app"]
-    store = ctx.org.store
-
-    def restore(saved: object) -> None:
-        assert isinstance(saved, StoreSnapshot)
-        store.restore(saved)
-
-    return handle_batch(
-        ctx.request,
-        app.dispatch_inner(ctx.request),
-        atomic_changesets=ctx.org.settings.atomic_changesets,
-        snapshot=store.snapshot,
-        restore=restore,
-    )

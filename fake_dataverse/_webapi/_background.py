@@ -25,10 +25,13 @@ from fake_dataverse._model._values import Entity, OptionSetValue
 from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._reply import dumps, json_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._url import split_url
 
 __all__ = ["handle_status_monitor", "is_status_monitor"]
+
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
 
 TABLE = "backgroundoperation"
 _MONITOR = re.compile(r"/api/backgroundoperation/(?P<id>[^/]*)/?")
@@ -83,7 +86,7 @@ def handle_status_monitor(
     return _plain_json(200, status_monitor_body(row))
 
 
-@route("custom_api", "POST")
+@ROUTES.route("custom_api", "POST")
 def _custom_api(ctx: RequestContext) -> HttpResponse:
     """Run a custom API: in the background with ``Prefer: respond-async``, else at once (200
     with its outputs, or 204 when it has none)."""

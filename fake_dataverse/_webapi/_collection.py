@@ -32,10 +32,13 @@ from fake_dataverse._webapi._json import entity_json, json_value
 from fake_dataverse._webapi._links import next_link, parse_skiptoken, skiptoken
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._select import context_url, fill_nulls
 
 __all__ = ["run_query"]
+
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
 
 TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
 COUNT_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
@@ -168,7 +171,7 @@ def _fetch_read(ctx: RequestContext) -> HttpResponse:
     return json_reply(200, body, applied_header(ctx.prefer))
 
 
-@route("collection", "GET")
+@ROUTES.route("collection", "GET")
 def _read_collection(ctx: RequestContext) -> HttpResponse:
     """GET a collection: change tracking, ``fetchXml=``, or OData query options."""
     if is_tracking(ctx):
@@ -178,7 +181,7 @@ def _read_collection(ctx: RequestContext) -> HttpResponse:
     return _odata_read(ctx)
 
 
-@route("count", "GET")
+@ROUTES.route("count", "GET")
 def _count(ctx: RequestContext) -> HttpResponse:
     """GET ``…/$count``: the number of rows the filter selects, as plain text."""
     if is_tracking(ctx):

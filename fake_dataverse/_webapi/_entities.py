@@ -26,11 +26,14 @@ from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_from_json, request_json
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import empty_reply, json_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._rowread import RowAddress, row_address, shaped_entity
 from fake_dataverse._webapi._select import entity_path, parse_expand
 
 __all__: list[str] = []
+
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
 
 _READ_OPTIONS = ("$select", "$expand")
 
@@ -89,7 +92,7 @@ def _check_read_options(ctx: RequestContext) -> None:
     parse_expand(ctx.table, ctx.url.query.get("$expand"))
 
 
-@route("collection", "POST")
+@ROUTES.route("collection", "POST")
 def _create(ctx: RequestContext) -> HttpResponse:
     """POST a row: 204 + ``OData-EntityId``, or 201 with the row.
 
@@ -108,7 +111,7 @@ def _create(ctx: RequestContext) -> HttpResponse:
     return _written(ctx, address, response, 201)
 
 
-@route("entity", "GET")
+@ROUTES.route("entity", "GET")
 def _retrieve(ctx: RequestContext) -> HttpResponse:
     """GET a row: 200 with ``ETag``, or 304 when ``If-None-Match`` holds the current etag.
 
@@ -172,7 +175,7 @@ def _written_id(
     return address.id or before
 
 
-@route("entity", "PATCH")
+@ROUTES.route("entity", "PATCH")
 def _update(ctx: RequestContext) -> HttpResponse:
     """PATCH a row: update with ``If-Match``, create-only with ``If-None-Match: *``, else upsert.
 
@@ -195,7 +198,7 @@ def _update(ctx: RequestContext) -> HttpResponse:
     return _written(ctx, address, response, 201 if created else 200)
 
 
-@route("entity", "DELETE")
+@ROUTES.route("entity", "DELETE")
 def _delete(ctx: RequestContext) -> HttpResponse:
     """DELETE a row (``If-Match`` with an etag makes it conditional).
 

@@ -14,16 +14,19 @@ from fake_dataverse._messages._requests import OrganizationRequest
 from fake_dataverse._messages._whoami import WhoAmIRequest
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._reply import json_reply
-from fake_dataverse._webapi._router import RequestContext, route, unbound_function
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 
 __all__ = ["FUNCTIONS"]
 
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
+
 FUNCTIONS: dict[str, Callable[[], OrganizationRequest]] = {"WhoAmI": WhoAmIRequest}
 for _name in FUNCTIONS:
-    unbound_function(_name)
+    ROUTES.unbound_function(_name)
 
 
-@route("function", "GET")
+@ROUTES.route("function", "GET")
 def _function(ctx: RequestContext) -> HttpResponse:
     """Run an unbound function and answer its response type."""
     response = ctx.service.execute(FUNCTIONS[ctx.resource.name]())

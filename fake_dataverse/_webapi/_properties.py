@@ -21,11 +21,14 @@ from fake_dataverse._webapi._json import (
     request_json,
 )
 from fake_dataverse._webapi._reply import empty_reply, json_reply, text_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._rowread import read_entity, row_address
 from fake_dataverse._webapi._select import column_set, context_url, entity_path, fill_nulls
 
 __all__: list[str] = []
+
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
 
 
 def _property(ctx: RequestContext) -> Any:
@@ -64,7 +67,7 @@ def _get_related(ctx: RequestContext, attr: AttributeMetadata) -> HttpResponse:
     return json_reply(200, body)
 
 
-@route("property", "GET")
+@ROUTES.route("property", "GET")
 def _get_property(ctx: RequestContext) -> HttpResponse:
     """GET one property: ``{"value": …}``, or 204 when it is null."""
     navigation = ctx.table.attribute(ctx.resource.name)
@@ -83,7 +86,7 @@ def _get_property(ctx: RequestContext) -> HttpResponse:
     return json_reply(200, {"@odata.context": context, "value": value})
 
 
-@route("property_value", "GET")
+@ROUTES.route("property_value", "GET")
 def _get_raw_value(ctx: RequestContext) -> HttpResponse:
     """GET ``…/column/$value``: the value as plain text (204 when null)."""
     check_options(ctx.url.query, ())
@@ -109,7 +112,7 @@ def _set_property(ctx: RequestContext, value: Any) -> HttpResponse:
     return empty_reply(204, headers)
 
 
-@route("property", "PUT")
+@ROUTES.route("property", "PUT")
 def _put_property(ctx: RequestContext) -> HttpResponse:
     """PUT ``{"value": …}`` into one column.
 
@@ -132,7 +135,7 @@ def _put_property(ctx: RequestContext) -> HttpResponse:
     return _set_property(ctx, payload["value"])
 
 
-@route("property", "DELETE")
+@ROUTES.route("property", "DELETE")
 def _delete_property(ctx: RequestContext) -> HttpResponse:
     """DELETE one property: set the column to null."""
     check_options(ctx.url.query, ())

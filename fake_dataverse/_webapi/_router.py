@@ -1,6 +1,7 @@
 """Routing: a resource path becomes a :class:`Resource`; handlers register per (kind, method).
 
-``@route("entity", "GET")`` fills the route table; :func:`dispatch` looks the handler up. A
+``@ROUTES.route("entity", "GET")`` fills a module's :class:`RouteTable`; ``_catalogue`` adds
+every module's table to :data:`BUILT_IN`, in one place; :func:`dispatch` looks the handler up. A
 resource whose kind has no handler for the method answers 405; an unknown path answers 404
 ``Resource not found for the segment '…'``.
 """
@@ -22,7 +23,7 @@ from fake_dataverse._webapi._keys import key_attributes
 from fake_dataverse._webapi._prefer import Preferences
 from fake_dataverse._webapi._url import ODataUrl, parse_key, parse_segment, path_segments
 
-__all__ = ["RequestContext", "Resource", "dispatch", "resolve", "route"]
+__all__ = ["BUILT_IN", "RequestContext", "Resource", "RouteTable", "dispatch", "resolve"]
 
 ACTION_PREFIX = "Microsoft.Dynamics.CRM."
 
@@ -61,8 +62,6 @@ class RequestContext:
 
 
 Handler = Callable[[RequestContext], HttpResponse]
-_ROUTES: dict[tuple[str, str], Handler] = {}
-_FUNCTIONS: set[str] = set()  # unbound function names, filled by unbound_function()
 _SPECIAL: dict[str, str] = {
     "": "service",
     "$metadata": "metadata",
@@ -71,20 +70,40 @@ _SPECIAL: dict[str, str] = {
 }
 
 
-def route(kind: str, *methods: str) -> Callable[[Handler], Handler]:
-    """Register a handler for a resource kind and HTTP methods."""
+class RouteTable:
+    """Handlers by (resource kind, HTTP method), and the unbound functions served.
 
-    def decorate(handler: Handler) -> Handler:
-        for method in methods:
-            _ROUTES[(kind, method)] = handler
-        return handler
+    Each resource family's module fills its own table with :meth:`route`;
+    ``_catalogue.register_all()`` adds every family to :data:`BUILT_IN`, which the app
+    resolves and dispatches through.
+    """
 
-    return decorate
+    def __init__(self) -> None:
+        self.handlers: dict[tuple[str, str], Handler] = {}
+        self.functions: set[str] = set()
+
+    def route(self, kind: str, *methods: str) -> Callable[[Handler], Handler]:
+        """Decorate a handler of a resource kind for HTTP methods."""
+
+        def decorate(handler: Handler) -> Handler:
+            for method in methods:
+                self.handlers[(kind, method)] = handler
+            return handler
+
+        return decorate
+
+    def unbound_function(self, name: str) -> None:
+        """Serve an unbound function (``GET WhoAmI``) through the ``function`` route."""
+        self.functions.add(name)
+
+    def update(self, other: RouteTable) -> None:
+        """Add every route and function of another table."""
+        self.handlers.update(other.handlers)
+        self.functions |= other.functions
 
 
-def unbound_function(name: str) -> None:
-    """Register the name of an unbound function (``GET WhoAmI``) the ``function`` route serves."""
-    _FUNCTIONS.add(name)
+#: The Web API's routes, filled once by ``_catalogue.register_all()``.
+BUILT_IN = RouteTable()
 
 
 def dispatch(ctx: RequestContext) -> HttpResponse:
@@ -96,7 +115,7 @@ def dispatch(ctx: RequestContext) -> HttpResponse:
             than POST.
     """
     method = ctx.request.method.upper()
-    handler = _ROUTES.get((ctx.resource.kind, method))
+    handler = BUILT_IN.handlers.get((ctx.resource.kind, method))
     if handler is not None:
         return handler(ctx)
     if ctx.resource.kind in ("action", "custom_api", "function"):
@@ -126,7 +145,8 @@ def resolve(org: Organization, path: str) -> Resource:
     table = org.metadata.by_entity_set(head.name)
     if table is None and head.key is None and len(segments) == 1 and head.name in org.custom_apis:
         return Resource("custom_api", name=head.name)  # an unbound custom API
-    if table is None and head.key in (None, "") and len(segments) == 1 and head.name in _FUNCTIONS:
+    unbound = head.name in BUILT_IN.functions
+    if table is None and head.key in (None, "") and len(segments) == 1 and unbound:
         return Resource("function", name=head.name)  # an unbound function: WhoAmI, WhoAmI()
     if table is None:
         raise _not_found(head.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
@@ -128,3 +130,17 @@ def test_every_shipped_message_has_a_registered_handler(dv: FakeDataverse) -> No
     assert registered == families
     for table in dv.organization.metadata:
         assert set(table.messages) <= registered, table.logical_name
+
+
+def test_every_module_declaring_messages_is_in_the_catalogue() -> None:
+    """A module with its own ``MESSAGES`` that ``_catalogue`` does not list would never run."""
+    import fake_dataverse._messages as package
+
+    declared = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        found = getattr(module, "MESSAGES", None)
+        if isinstance(found, MessageRegistry) and found is not BUILT_IN:
+            declared.append(module_info.name)
+            assert any(found is family for family in FAMILIES), module_info.name
+    assert len(declared) == len(FAMILIES)

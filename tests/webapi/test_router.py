@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import uuid
 
 import pytest
@@ -69,3 +71,21 @@ class TestResolve:
         with pytest.raises(DataverseError) as caught:
             resolve(org, path)  # type: ignore[arg-type]
         assert caught.value.http_status == status
+
+
+def test_every_module_declaring_routes_is_in_the_catalogue() -> None:
+    """A module with its own ``ROUTES`` that ``_catalogue`` does not list would answer 405."""
+    import fake_dataverse._webapi as package
+    from fake_dataverse._webapi._catalogue import FAMILIES
+    from fake_dataverse._webapi._router import BUILT_IN, RouteTable
+
+    declared = []
+    for module_info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        module = importlib.import_module(module_info.name)
+        found = getattr(module, "ROUTES", None)
+        if isinstance(found, RouteTable) and found is not BUILT_IN:
+            declared.append(module_info.name)
+            assert any(found is family for family in FAMILIES), module_info.name
+    assert len(declared) == len(FAMILIES)
+    for family in FAMILIES:
+        assert family.handlers.items() <= BUILT_IN.handlers.items()

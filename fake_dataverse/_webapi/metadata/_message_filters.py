@@ -13,11 +13,14 @@ from typing import Any
 from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._reply import json_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._select import options_shape
 from fake_dataverse._webapi.metadata._filter import metadata_filter
 
 __all__: list[str] = []
+
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
 
 _NAMESPACE = uuid.UUID("5f0e3c1e-8d1b-4c55-9f0e-2b8c7d6a4e31")
 
@@ -61,7 +64,7 @@ def _shape(item: dict[str, Any], select: str | None, expand: str | None) -> dict
     return body
 
 
-@route("message_filters", "GET")
+@ROUTES.route("message_filters", "GET")
 def _message_filters(ctx: RequestContext) -> HttpResponse:
     """GET ``sdkmessagefilters``: the messages each table supports."""
     options = ctx.url.query

@@ -15,7 +15,7 @@ from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode
 from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._reply import json_reply, text_reply
-from fake_dataverse._webapi._router import RequestContext, route
+from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._select import options_shape
 from fake_dataverse._webapi._url import parse_key, parse_segment, split_top_level
 from fake_dataverse._webapi.metadata._csdl import csdl
@@ -32,11 +32,14 @@ from fake_dataverse._webapi.metadata._filter import metadata_filter
 
 __all__: list[str] = []
 
+#: The routes this module serves (added to the Web API's by ``_catalogue``).
+ROUTES = RouteTable()
+
 _OPTIONS = ("$select", "$filter", "$expand")
 _RELATED = ("Keys", "ManyToOneRelationships", "OneToManyRelationships", "ManyToManyRelationships")
 
 
-@route("service", "GET")
+@ROUTES.route("service", "GET")
 def _service_document(ctx: RequestContext) -> HttpResponse:
     """GET the service root: the entity sets."""
     sets = [
@@ -47,7 +50,7 @@ def _service_document(ctx: RequestContext) -> HttpResponse:
     return json_reply(200, {"@odata.context": ctx.url.metadata_url, "value": sets})
 
 
-@route("metadata", "GET")
+@ROUTES.route("metadata", "GET")
 def _metadata_document(ctx: RequestContext) -> HttpResponse:
     """GET ``$metadata``: the CSDL document (``?annotations=true`` or the ``Prefer`` header adds
     the annotations left out by default)."""
@@ -230,7 +233,7 @@ def _definition_children(
     raise errors.ResourceNotFound(segment=head)
 
 
-@route("definitions", "GET")
+@ROUTES.route("definitions", "GET")
 def _definitions(ctx: RequestContext) -> HttpResponse:
     """GET ``EntityDefinitions`` and what hangs below a definition.
 
