@@ -33,6 +33,7 @@ from fake_dataverse._messages._requests import (
 from fake_dataverse._messages._rows import build_created_row
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._validation import Operation, validate_write
 from fake_dataverse._storage._clock import Clock
 from fake_dataverse._storage._store import StoredRow
 
@@ -139,9 +140,9 @@ class ExecuteBackgroundOperationRequest(OrganizationRequest):
     callback_uri = Parameter[str | None]("CallbackUri")
 
 
-def key_value_json(values: Mapping[str, Any]) -> str:
+def key_value_json(values: Mapping[str, Any], *, allow_nan: bool = True) -> str:
     pairs = [{"Key": k, "Value": v} for k, v in values.items()]
-    return json.dumps(pairs, default=str, separators=(",", ":"))
+    return json.dumps(pairs, default=str, separators=(",", ":"), allow_nan=allow_nan)
 
 
 def pair_of(row: StoredRow) -> tuple[Any, Any]:
@@ -189,13 +190,30 @@ def _execute_background(ctx: ExecutionContext, request: ExecuteBackgroundOperati
 
 def start_operation(ctx: ExecutionContext, table: EntityMetadata, api: CustomApi,
                     inputs: Mapping[str, Any], callback_uri: str | None) -> StoredRow:
-    """Create the Ready row of a new background operation."""
+    """Create the Ready row of a new background operation.
+
+    The row's text columns are checked as a direct write would check them, before anything is
+    stored: inputs longer than ``inputparameters`` holds are 0x80044331.
+
+    Raises:
+        StringLengthTooLong: 0x80044331 for inputs (or names) longer than their column.
+        InvalidArgument: 0x80040203 for inputs that are not valid JSON (NaN, Infinity).
+    """
+    try:
+        inputs_json = key_value_json(inputs, allow_nan=False)
+    except ValueError:
+        raise errors.InvalidArgument(
+            "The input parameters are not valid JSON: NaN and Infinity are not JSON numbers."
+        ) from None
+    text = {
+        "name": api.unique_name, "displayname": api.display_name or api.unique_name,
+        "inputparameters": inputs_json, "runas": str(ctx.caller.user_id),
+    }
+    validate_write(table, text, operation=Operation.CREATE, settings=ctx.org.settings.writes)
     now = ctx.org.clock.now()
     row_id = ctx.org.ids.new_id()
     kept = {
-        "name": api.unique_name, "displayname": api.display_name or api.unique_name,
-        "inputparameters": key_value_json(inputs), "runas": str(ctx.caller.user_id),
-        "retrycount": 0, "ttlinseconds": BACKGROUND_TTL_SECONDS,
+        **text, "retrycount": 0, "ttlinseconds": BACKGROUND_TTL_SECONDS,
         STATE: READY[0], STATUS: READY[1],
     }
     row = build_created_row(table, kept, key=(row_id, str(row_id)), caller=ctx.caller, now=now)

@@ -36,6 +36,7 @@ from fake_dataverse._messages._requests import (
 )
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._address import PARTITION_ID
+from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import (
     ColumnSet,
     Entity,
@@ -64,6 +65,14 @@ class OrganizationService:
     def caller_id(self) -> uuid.UUID:
         """The user the messages run as (``createdby``/``modifiedby``)."""
         return self._caller.user_id
+
+    def check_privilege(self, table: EntityMetadata, access: str) -> None:
+        """Check that the caller may ``access`` (``Read``, ``Write``…) rows of ``table``.
+
+        Raises:
+            PrivilegeDenied: 0x80040220 naming the missing privilege.
+        """
+        self._org.check_privilege(self._caller, table, access)
 
     def impersonate(self, user_id: uuid.UUID | str) -> OrganizationService:
         """Return a service that acts on behalf of another user (the SDK's ``CallerId``).

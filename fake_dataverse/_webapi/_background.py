@@ -7,7 +7,6 @@ answers plain ``application/json`` without OData annotations, and takes only GET
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from typing import Any
@@ -24,6 +23,7 @@ from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._values import Entity, OptionSetValue
 from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._webapi._json import load_json
 from fake_dataverse._webapi._reply import dumps, json_reply
 from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi._url import split_url
@@ -123,12 +123,7 @@ def _custom_api(ctx: RequestContext) -> HttpResponse:
 def _json_object(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
-    try:
-        value = json.loads(body)
-    except ValueError:
-        raise errors.ODataClientPayloadError(
-            entity_set="", inner="Microsoft.OData.ODataException: Invalid JSON."
-        ) from None
+    value = load_json(body, "")  # the one JSON reader: NaN, Infinity and duplicates refused
     if not isinstance(value, dict):
         raise errors.ODataClientPayloadError(
             entity_set="", inner="Microsoft.OData.ODataException: A JSON object was expected."

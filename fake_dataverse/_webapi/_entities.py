@@ -85,11 +85,24 @@ def _written(
     return json_reply(status, body, {**headers, **applied})
 
 
-def _check_read_options(ctx: RequestContext) -> None:
-    """Check ``$select``/``$expand`` before a write, so a bad option writes nothing."""
+def _check_read_options(ctx: RequestContext, *, expands: bool, creates: bool = False) -> None:
+    """Check ``$select``/``$expand`` before a write, so a bad option writes nothing.
+
+    With ``return=representation`` the reply reads the row (and, where the write ``expands``,
+    the related rows): a caller who may not read them gets the 403 before anything is written,
+    so the store never keeps a write its reply reported as failed.
+    """
     check_options(ctx.url.query, _READ_OPTIONS)
     parse_select(ctx.table, ctx.url.query.get("$select"))
-    parse_expand(ctx.table, ctx.url.query.get("$expand"))
+    expansions = parse_expand(ctx.table, ctx.url.query.get("$expand"))
+    if not ctx.prefer.return_representation:
+        return
+    if creates:  # the create's own privilege is reported first, as the message would
+        ctx.service.check_privilege(ctx.table, "Create")
+    ctx.service.check_privilege(ctx.table, "Read")
+    for expansion in expansions if expands else []:
+        for target in expansion.attribute.targets:
+            ctx.service.check_privilege(ctx.org.table(target), "Read")
 
 
 @ROUTES.route("collection", "POST")
@@ -99,7 +112,7 @@ def _create(ctx: RequestContext) -> HttpResponse:
     Raises:
         DataverseError: the create's faults (DuplicateRecord 0x80040237, validation, 0x80048d19).
     """
-    _check_read_options(ctx)
+    _check_read_options(ctx, expands=True, creates=True)
     entity = _body_entity(ctx)
     response = ctx.service.execute(CreateRequest(target=entity))
     assert isinstance(response, CreateResponse)
@@ -183,7 +196,7 @@ def _update(ctx: RequestContext) -> HttpResponse:
         RecordNotFound: 0x80048d02; ConcurrencyVersionMismatch 0x80060882; DuplicateRecord
             0x80040237; validation faults.
     """
-    _check_read_options(ctx)
+    _check_read_options(ctx, expands=False)
     entity = _body_entity(ctx)
     address = _with_body_partition(row_address(ctx), entity)
     found = find_row(ctx.org, address.address) if address.id is None else None
