@@ -7,7 +7,7 @@ the Web API filters, sorts and pages exactly as the SDK surface does.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -33,7 +33,8 @@ from fake_dataverse._webapi._links import next_link, parse_skiptoken, skiptoken
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext, RouteTable
-from fake_dataverse._webapi._select import context_url, fill_nulls
+from fake_dataverse._webapi._rowread import expanded, visible
+from fake_dataverse._webapi._select import Expansion, context_url, fill_nulls, parse_expand
 
 __all__ = ["run_query"]
 
@@ -99,17 +100,44 @@ def _rows_json(
     query: Query,
     *,
     nulls: bool = True,
+    selected: Selection = None,
+    expansions: Sequence[Expansion] = (),
 ) -> list[dict[str, Any]]:
-    """Return the page's rows as entity objects (or aggregate rows), each with its etag."""
+    """Return the page's rows as entity objects (or aggregate rows), each with its etag.
+
+    ``selected`` is what the caller asked for when the query reads more (the lookups an
+    expansion follows); each expansion's related row is read and put inline.
+    """
     if query.aggregates or query.group_by:
         return [_aggregate_row(table, query, row.attributes, nulls=nulls) for row in rows]
-    selected: Selection = selection_of(table, query)
+    if not expansions:
+        selected = selection_of(table, query)
     items = []
     for entity in rows:
+        shown = visible(entity, selected, list(expansions)) if expansions else entity
         if nulls:
-            fill_nulls(table, entity, selected)
-        items.append(entity_json(table, entity, etag=entity.etag, prefer=ctx.prefer))
+            fill_nulls(table, shown, selected)
+        item = entity_json(table, shown, etag=entity.etag, prefer=ctx.prefer)
+        for expansion in expansions:
+            item[expansion.attribute.logical_name] = expanded(ctx, entity, expansion)
+        items.append(item)
     return items
+
+
+def _expanding(table: EntityMetadata, query: Query, text: str | None) -> tuple[
+    Query, Selection, list[Expansion]
+]:
+    """Return the query reading what ``$expand`` follows too, the selection asked, the expansions.
+
+    Raises:
+        ODataError: 0x0 for an unknown navigation property or an option other than ``$select``.
+    """
+    selected = selection_of(table, query)
+    expansions = parse_expand(table, text)
+    if expansions and query.columns is not None:
+        names = [e.attribute.logical_name for e in expansions]
+        query = attrs.evolve(query, columns=tuple(dict.fromkeys([*query.columns, *names])))
+    return query, selected, expansions
 
 
 def _collection_reply(
@@ -130,10 +158,10 @@ def _odata_read(ctx: RequestContext) -> HttpResponse:
     """Run the OData query options and answer one page of rows."""
     table = ctx.table
     query = _paged(ctx, compile_query_options(table, ctx.url.query))
+    query, selected, expansions = _expanding(table, query, ctx.url.query.get("$expand"))
     rows = run_query(ctx, query)
     aggregate = bool(query.aggregates or query.group_by)
-    selected = None if aggregate else selection_of(table, query)
-    context = context_url(ctx.url.metadata_url, table, selected)
+    context = context_url(ctx.url.metadata_url, table, None if aggregate else selected, expansions)
     body: dict[str, Any] = {"@odata.context": context}
     if ctx.prefer.wants(TOTAL_COUNT):
         body["@" + TOTAL_COUNT] = rows.total_record_count
@@ -141,7 +169,7 @@ def _odata_read(ctx: RequestContext) -> HttpResponse:
         body["@" + COUNT_EXCEEDED] = rows.total_record_count_limit_exceeded
     if query.return_total_record_count:
         body["@odata.count"] = rows.total_record_count
-    body["value"] = _rows_json(ctx, table, rows, query)
+    body["value"] = _rows_json(ctx, table, rows, query, selected=selected, expansions=expansions)
     return _collection_reply(ctx, query, rows, body)
 
 

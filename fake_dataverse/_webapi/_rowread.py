@@ -23,7 +23,14 @@ from fake_dataverse._webapi._select import (
     parse_expand,
 )
 
-__all__ = ["RowAddress", "read_entity", "row_address", "shaped_entity"]
+__all__ = [
+    "RowAddress",
+    "expanded",
+    "read_entity",
+    "row_address",
+    "shaped_entity",
+    "visible",
+]
 
 
 @attrs.frozen
@@ -96,7 +103,7 @@ def read_entity(ctx: RequestContext, address: RowAddress, columns: ColumnSet) ->
     return response.entity
 
 
-def _expanded(ctx: RequestContext, entity: Entity, expansion: Expansion) -> Any:
+def expanded(ctx: RequestContext, entity: Entity, expansion: Expansion) -> Any:
     """Return the related row an expansion names, or None for a null lookup."""
     value = entity.get(expansion.attribute.logical_name)
     if not isinstance(value, EntityReference) or value.id is None:
@@ -134,16 +141,16 @@ def shaped_entity(
         columns = ColumnSet(*dict.fromkeys([*columns.columns, *names]))
     entity = read_entity(ctx, address, columns)
     etag = entity.etag
-    visible = _visible(entity, selected, expansions)
-    fill_nulls(table, visible, selected)
+    shown = visible(entity, selected, expansions)
+    fill_nulls(table, shown, selected)
     context = context_url(ctx.url.metadata_url, table, selected, expansions, suffix="/$entity")
-    body = entity_json(table, visible, etag=etag, prefer=ctx.prefer, context=context)
+    body = entity_json(table, shown, etag=etag, prefer=ctx.prefer, context=context)
     for expansion in expansions:
-        body[expansion.attribute.logical_name] = _expanded(ctx, entity, expansion)
+        body[expansion.attribute.logical_name] = expanded(ctx, entity, expansion)
     return body, etag
 
 
-def _visible(entity: Entity, selected: Selection, expansions: list[Expansion]) -> Entity:
+def visible(entity: Entity, selected: Selection, expansions: list[Expansion]) -> Entity:
     """Drop the lookup values read only to follow an expansion."""
     if selected is None:
         return entity

@@ -1,4 +1,4 @@
-"""Microsoft's official Python SDK, unmodified, upserting by key: the elastic key and an alternate key.
+"""Microsoft's official Python SDK, unmodified, upserting by the elastic key and an alternate key.
 
 ``records.upsert`` writes every text key value quoted, a GUID among them
 (``backgroundoperations(backgroundoperationid='<guid>',partitionid='p1')``).

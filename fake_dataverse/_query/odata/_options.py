@@ -60,7 +60,12 @@ def _option(name: str) -> Callable[[_Handler], _Handler]:
 
 @_option("$expand")
 def _expand(compilation: _Compilation, text: str) -> None:
-    raise errors.LinkEntitiesNotSupported()
+    # Elastic tables join nothing; on a standard table the Web API follows the expanded
+    # lookups itself, row by row, so the query is the same with or without ``$expand``.
+    if compilation.table.is_elastic:
+        raise errors.LinkEntitiesNotSupported()
+    if "$apply" in compilation.options:
+        raise odata_error("$expand cannot be combined with $apply.")
 
 
 @_option("$apply")
@@ -164,7 +169,8 @@ def compile_query_options(table: EntityMetadata, options: Mapping[str, str]) -> 
         ODataError: 0x0 (HTTP 400) for an unsupported option (``$skip``, ``$search``,
             ``$format``, any unknown ``$`` option), a syntax fault, an unknown property, a
             literal of the wrong type or an unsupported construct.
-        LinkEntitiesNotSupported: 0x80048d0b for ``$expand`` or a navigation path.
+        LinkEntitiesNotSupported: 0x80048d0b for ``$expand`` on an elastic table, or a
+            navigation path.
         InvalidQuery: 0x80044183 for ``$orderby`` on a lookup column of an elastic table.
         ValueGreaterThanZero: 0x8004110c for ``$top=0``.
         InvalidArgument: 0x80040203 for an operator that does not apply to the column's type.
