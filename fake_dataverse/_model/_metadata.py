@@ -14,9 +14,12 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:  # the module moved in Python 3.11; only the type is needed
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "AttributeMetadata",
@@ -28,6 +31,7 @@ __all__ = [
     "OptionMetadata",
     "default_metadata",
     "entity_metadata_from_dict",
+    "tables_in",
 ]
 
 _METADATA_NAMESPACE = uuid.UUID("6f1c2b1e-0d5a-4d8e-9c1a-5b7e2f3d4a10")
@@ -432,18 +436,25 @@ def _check_table_keys(table: EntityMetadata) -> None:
         )
 
 
+def tables_in(folder: Traversable) -> tuple[EntityMetadata, ...]:
+    """Return the tables the ``*.json`` files of a folder describe, in file-name order.
+
+    Raises:
+        ValueError: a description is not a table (see :func:`entity_metadata_from_dict`).
+    """
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return tuple(entity_metadata_from_dict(json.loads(f.read_text("utf-8"))) for f in files)
+
+
 @functools.cache
-def _load_shipped(name: str) -> EntityMetadata:
-    text = resources.files("fake_dataverse").joinpath("_tables", f"{name}.json").read_text("utf-8")
-    return entity_metadata_from_dict(json.loads(text))
-
-
-SHIPPED_TABLES = ("backgroundoperation", "systemuser")
+def _shipped() -> tuple[EntityMetadata, ...]:
+    # Every description in ``_tables/`` ships: adding a table is adding its file.
+    return tables_in(resources.files("fake_dataverse").joinpath("_tables"))
 
 
 def default_metadata() -> MetadataRegistry:
     """Return a new registry holding the shipped tables (parsed once: metadata is immutable)."""
     registry = MetadataRegistry()
-    for name in SHIPPED_TABLES:
-        registry.add(_load_shipped(name))
+    for table in _shipped():
+        registry.add(table)
     return registry

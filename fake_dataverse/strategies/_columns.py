@@ -23,7 +23,7 @@ from fake_dataverse._model._metadata import (
     default_metadata,
 )
 from fake_dataverse._model._validation import MAX_DATETIME, MIN_DATETIME, raw_to_sdk, utf16_length
-from fake_dataverse.strategies._tables import Surface, resolve_table
+from fake_dataverse.strategies._tables import Surface, TableArg, resolve_table
 
 __all__ = [
     "column_of",
@@ -194,7 +194,7 @@ def column_of(table: EntityMetadata, name: str | AttributeMetadata) -> Attribute
 def values(
     column: str | AttributeMetadata,
     *,
-    table: str | EntityMetadata = "backgroundoperation",
+    table: TableArg = "backgroundoperation",
     surface: Surface = "sdk",
 ) -> st.SearchStrategy[Any]:
     """Return a strategy of values the column accepts, in SDK form or Web API JSON form.

@@ -16,6 +16,7 @@ from fake_dataverse.strategies._records import payload_key, raw_payloads
 from fake_dataverse.strategies._rules import RULES, Break, RuleContext
 from fake_dataverse.strategies._tables import (
     Surface,
+    TableArg,
     check_flag,
     check_operation,
     check_rule_names,
@@ -55,7 +56,7 @@ def _rule_strategies(
 
 
 def _payloads(
-    table: str | EntityMetadata,
+    table: TableArg,
     for_: str,
     surface: Surface,
     *,
@@ -91,7 +92,7 @@ def _payloads(
 
 
 def invalid_records(
-    table: str | EntityMetadata = "backgroundoperation",
+    table: TableArg = "backgroundoperation",
     *,
     for_: str = "create",
     rules: Iterable[str] | None = None,
@@ -118,7 +119,7 @@ def invalid_records(
 
 
 def invalid_entities(
-    table: str | EntityMetadata = "backgroundoperation",
+    table: TableArg = "backgroundoperation",
     *,
     for_: str = "create",
     rules: Iterable[str] | None = None,

@@ -27,7 +27,7 @@ from fake_dataverse._query._model import Condition, ConditionOperator, Filter, F
 from fake_dataverse._query.odata._format import format_filter
 from fake_dataverse._query.odata._functions import FUNCTIONS, Arguments
 from fake_dataverse.strategies._columns import raw_values
-from fake_dataverse.strategies._tables import check_flag, resolve_table
+from fake_dataverse.strategies._tables import TableArg, check_flag, resolve_table
 
 __all__ = ["filter_trees", "odata_filters", "query_expressions"]
 
@@ -133,7 +133,7 @@ def _conditions(table: EntityMetadata) -> st.SearchStrategy[Condition]:
 
 
 def filter_trees(
-    table: str | EntityMetadata = "backgroundoperation",
+    table: TableArg = "backgroundoperation",
     *,
     max_leaves: int = 6,
     allow_not: bool = True,
@@ -161,7 +161,7 @@ def filter_trees(
 
 
 def odata_filters(
-    table: str | EntityMetadata = "backgroundoperation", *, max_leaves: int = 6
+    table: TableArg = "backgroundoperation", *, max_leaves: int = 6
 ) -> st.SearchStrategy[str]:
     """Return a strategy of valid ``$filter`` texts (trees from :func:`filter_trees`, unparsed).
 
@@ -194,7 +194,7 @@ def criteria_of(node: FilterNode) -> FilterExpression:
 
 
 def query_expressions(
-    table: str | EntityMetadata = "backgroundoperation", *, max_leaves: int = 6
+    table: TableArg = "backgroundoperation", *, max_leaves: int = 6
 ) -> st.SearchStrategy[QueryExpression]:
     """Return a strategy of ``QueryExpression`` objects: columns, criteria, orders and top.
 

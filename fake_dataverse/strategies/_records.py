@@ -14,6 +14,7 @@ from fake_dataverse.strategies._columns import column_of, encode, payload_key, r
 from fake_dataverse.strategies._tables import (
     Operation,
     Surface,
+    TableArg,
     check_operation,
     is_required,
     resolve_table,
@@ -118,7 +119,7 @@ def _override_strategy(
 
 
 def _payloads(
-    table: str | EntityMetadata, for_: str, surface: Surface, overrides: Mapping[str, Any]
+    table: TableArg, for_: str, surface: Surface, overrides: Mapping[str, Any]
 ) -> st.SearchStrategy[dict[str, Any]]:
     metadata = resolve_table(table)
     operation = check_operation(for_)
@@ -141,7 +142,7 @@ def _payloads(
 
 
 def records(
-    table: str | EntityMetadata = "backgroundoperation",
+    table: TableArg = "backgroundoperation",
     *,
     for_: str = "create",
     **overrides: Any,
@@ -161,7 +162,7 @@ def records(
 
 
 def entities(
-    table: str | EntityMetadata = "backgroundoperation",
+    table: TableArg = "backgroundoperation",
     *,
     for_: str = "create",
     **overrides: Any,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, TypeAlias
 
 from hypothesis.errors import InvalidArgument
 
@@ -12,11 +12,13 @@ from fake_dataverse._model._metadata import (
     AttributeRequiredLevel,
     EntityMetadata,
     default_metadata,
+    entity_metadata_from_dict,
 )
 
 __all__ = [
     "Operation",
     "Surface",
+    "TableArg",
     "check_flag",
     "check_operation",
     "check_rule_names",
@@ -27,23 +29,34 @@ __all__ = [
 Operation = Literal["create", "update", "upsert"]
 Surface = Literal["webapi", "sdk"]
 
+#: A table as strategies take it: a shipped table's logical name, its metadata, or a table
+#: description in the ``_tables/*.json`` shape (as ``FakeDataverse(tables=[...])`` takes).
+TableArg: TypeAlias = "str | EntityMetadata | Mapping[str, Any]"
+
 _OPERATIONS: tuple[str, ...] = ("create", "update", "upsert")
 
 
-def resolve_table(table: str | EntityMetadata) -> EntityMetadata:
-    """Return the metadata of a shipped table by logical name, or the metadata given.
+def resolve_table(table: TableArg) -> EntityMetadata:
+    """Return the metadata of a shipped table by logical name, of a description, or as given.
 
     Raises:
-        InvalidArgument: for a name that is not a shipped table.
+        InvalidArgument: for a name that is not a shipped table, or a description that
+            ``entity_metadata_from_dict`` refuses (its message says what is wrong).
     """
     if isinstance(table, EntityMetadata):
         return table
+    if isinstance(table, Mapping):
+        try:
+            return entity_metadata_from_dict(table)
+        except ValueError as error:
+            raise InvalidArgument(f"table: {error}") from None
     found = default_metadata().get(table) if isinstance(table, str) else None
     if found is None:
         shipped = ", ".join(sorted(t.logical_name for t in default_metadata()))
         raise InvalidArgument(
-            f"table={table!r} is not a shipped table ({shipped}); pass an EntityMetadata "
-            "(fake_dataverse.entity_metadata_from_dict(...)) for a table of your own"
+            f"table={table!r} is not a shipped table ({shipped}); pass a table description "
+            "(the dictionary FakeDataverse(tables=[...]) takes) or an EntityMetadata for a "
+            "table of your own"
         )
     return found
 
