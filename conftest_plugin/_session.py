@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -17,16 +17,19 @@ import responses
 from conftest_plugin._config import DataverseSettings, MarkerError
 from fake_dataverse import DataverseError, Entity, FakeDataverse
 from fake_dataverse._interception._responses import Interception
+from fake_dataverse._interception._server import LocalServer
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse.strategies._convert import json_to_entity
 
 __all__ = [
     "DataverseFactoryImpl",
     "add_user",
+    "as_user",
     "build",
     "intercept_as",
     "requests_mock",
     "seed_rows",
+    "serve_as",
 ]
 
 #: The headers by which a Web API request names its own caller (Dataverse's impersonation).
@@ -81,26 +84,38 @@ def add_user(dv: FakeDataverse, user: str | Mapping[str, Any]) -> uuid.UUID:
         raise MarkerError(f"@pytest.mark.dataverse(user=...): {error}") from None
 
 
-def intercept_as(
-    dv: FakeDataverse, mock: responses.RequestsMock, user_id: uuid.UUID | None
-) -> Interception:
-    """Return the interception of ``dv`` on ``mock``, acting as the marker's user.
+def as_user(dv: FakeDataverse, user_id: uuid.UUID | None) -> Callable[[HttpRequest], HttpResponse]:
+    """Return ``dv``'s Web API answering a request that names no caller as ``user_id``.
 
-    With a ``user_id``, a request that names no caller (no ``CallerObjectId`` or
-    ``MSCRMCallerID`` header) is answered as if it carried ``MSCRMCallerID: <user_id>``: the
-    System Administrator impersonating the user, as ``dataverse_service`` does. The request
-    the test's own mocks record is left as it was sent.
+    With a ``user_id``, a request without ``CallerObjectId`` or ``MSCRMCallerID`` is answered
+    as if it carried ``MSCRMCallerID: <user_id>``: the System Administrator impersonating the
+    user, as ``dataverse_service`` does. The request the test's own mocks record is left as it
+    was sent.
     """
     if user_id is None:
-        return dv.intercept(mock)
+        return dv.handle
 
-    def as_user(request: HttpRequest) -> HttpResponse:
+    def handle(request: HttpRequest) -> HttpResponse:
         if not any(name in request.headers for name in CALLER_HEADERS):
             headers = {**request.headers, "MSCRMCallerID": str(user_id)}
             request = attrs.evolve(request, headers=headers)
         return dv.handle(request)
 
-    return Interception(dv.url, as_user, mock, owner=dv)
+    return handle
+
+
+def intercept_as(
+    dv: FakeDataverse, mock: responses.RequestsMock, user_id: uuid.UUID | None
+) -> Interception:
+    """Return the interception of ``dv`` on ``mock``, acting as the marker's user."""
+    if user_id is None:
+        return dv.intercept(mock)
+    return Interception(dv.url, as_user(dv, user_id), mock, owner=dv)
+
+
+def serve_as(dv: FakeDataverse, user_id: uuid.UUID | None) -> LocalServer[FakeDataverse]:
+    """Return a running local server of ``dv``, acting as the marker's user."""
+    return LocalServer(dv, as_user(dv, user_id))
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from conftest_plugin._config import (
 if TYPE_CHECKING:
     import responses
 
-    from conftest_plugin import DataverseFactory
+    from conftest_plugin import DataverseFactory, DataverseServer
     from fake_dataverse import FakeDataverse, OrganizationService
 
 _SETTINGS = pytest.StashKey[DataverseSettings]()
@@ -161,6 +161,42 @@ def dataverse(
     request.node.add_report_section("setup", "fake-dataverse", settings.describe())
     with intercept_as(dv, dataverse_responses, user_id):
         yield dv
+
+
+@pytest.fixture
+def dataverse_server(
+    request: pytest.FixtureRequest, dataverse: FakeDataverse
+) -> Iterator[DataverseServer]:
+    """The test's organization (the ``dataverse`` fixture's fake) on a local HTTP server.
+
+    ``.url`` is ``http://127.0.0.1:<port>``, ``.fake`` the ``FakeDataverse``; the marker's
+    settings, rows and ``user=`` apply as to ``dataverse``. The server stops after the test.
+    """
+    from conftest_plugin._session import serve_as
+
+    with serve_as(dataverse, request.node.stash.get(_USER, None)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dataverse_session_server(request: pytest.FixtureRequest) -> Iterator[DataverseServer]:
+    """One organization on a local HTTP server for the whole session (its state is shared by
+    every test that uses it: reset it through ``.fake`` or ``POST /_fake/reset``).
+
+    ``--dataverse-*`` options and ``dataverse_*`` ini values apply; markers cannot (they
+    belong to single tests).
+    """
+    from conftest_plugin._session import build, serve_as
+
+    problem = ""
+    try:
+        dv = build(resolve(request.node))  # the session: options and ini values only
+    except MarkerError as error:
+        problem = str(error)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    with serve_as(dv, None) as server:
+        yield server
 
 
 @pytest.fixture

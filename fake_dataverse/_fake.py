@@ -229,7 +229,7 @@ class FakeDataverse:
 
         return Interception(self.url, self.handle, mock)
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LocalServer:
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LocalServer[FakeDataverse]:
         """Serve this fake's Web API over real HTTP until ``.stop()``; return the server.
 
         ``with dv.serve() as server: …`` — ``server.url`` is ``http://127.0.0.1:<port>`` (port 0:

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fake_dataverse._interception._admin import ADMIN_PREFIX, AdminApi, Fake
 from fake_dataverse._interception._patching import serve_origin, unserve_origin
@@ -25,6 +25,7 @@ from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 __all__ = ["LocalServer"]
 
 _MAX_BODY = 256 * 1024 * 1024
+FakeT = TypeVar("FakeT", bound=Fake)
 
 
 class _Server(ThreadingHTTPServer):
@@ -124,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.log(f"{self.address_string()} {format % args}")
 
 
-class LocalServer:
+class LocalServer(Generic[FakeT]):
     """A running local server of one fake: ``.url``, ``.fake``, ``.stop()``; a context manager.
 
     ``serve_forever=False`` (the default) runs it in a daemon thread; the CLI runs it in the
@@ -133,7 +134,7 @@ class LocalServer:
 
     def __init__(
         self,
-        fake: Fake,
+        fake: FakeT,
         handler: Callable[[HttpRequest], HttpResponse],
         *,
         host: str = "127.0.0.1",
@@ -187,7 +188,7 @@ class LocalServer:
         self._server.server_close()
         unserve_origin(self.url, self._answer)
 
-    def __enter__(self) -> LocalServer:
+    def __enter__(self) -> LocalServer[FakeT]:
         return self
 
     def __exit__(self, *exc: object) -> None:

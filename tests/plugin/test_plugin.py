@@ -667,4 +667,4 @@ class TestPublicNames:
         public = {n for n in vars(conftest_plugin) if n.isidentifier() and not n.startswith("_")}
         public -= {"annotations", "TYPE_CHECKING", "Any", "Protocol", "plugin"}
         assert sorted(conftest_plugin.__all__) == list(conftest_plugin.__all__)
-        assert {"DataverseFactory"} == set(conftest_plugin.__all__) == public
+        assert {"DataverseFactory", "DataverseServer"} == set(conftest_plugin.__all__) == public
