@@ -190,7 +190,11 @@ class FakeDataverse:
             ]
 
     def reset(self) -> None:
-        """Empty the organization: no rows, no added users, versions and ids from the start."""
+        """Empty the organization: no rows, no added users, ids from the start.
+
+        Row versions keep rising, so a delta link taken before the reset is refused
+        (0x80044352, "perform a full sync") instead of answering with part of the changes.
+        """
         self._org.reset()
 
     def snapshot(self) -> Snapshot:

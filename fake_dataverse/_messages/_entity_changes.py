@@ -201,8 +201,8 @@ def _since(ctx: ExecutionContext, token: str | None) -> int | None:
         return None
     version, moment = parse_data_token(token, last_version=ctx.org.store.last_version)
     expiry = dt.timedelta(days=ctx.org.settings.change_tracking_expiry_days)
-    if moment < ctx.org.clock.now() - expiry:
-        raise errors.ExpiredVersionStamp()
+    if moment < ctx.org.clock.now() - expiry or version < ctx.org.store.version_floor:
+        raise errors.ExpiredVersionStamp()  # too old, or taken before the organization's reset
     return version
 
 
@@ -232,6 +232,7 @@ def _retrieve_entity_changes(
     for name in () if request.columns.all_columns else request.columns.columns:
         if table.attribute(name) is None:
             raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
+    ctx.org.store.expire(table.logical_name)  # expiries count as changes before this sync
     info = request.page_info
     sync = _Sync(ctx, table, request.columns, _page_size(ctx, info))
     since = _since(ctx, request.data_version)
@@ -239,6 +240,8 @@ def _retrieve_entity_changes(
     skip = 0
     if info is not None and info.paging_cookie:
         cursor = _parse_cookie(info.paging_cookie, page_number, since or 0)
+        if cursor.as_of < ctx.org.store.version_floor:  # a page of a sync from before a reset
+            raise errors.ExpiredVersionStamp()
     else:
         as_of = ctx.org.store.last_version
         cursor = _Cursor(page=page_number - 1, as_of=as_of, since=since or 0)

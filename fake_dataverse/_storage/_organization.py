@@ -253,7 +253,7 @@ class Organization:
 
     # ---- whole organization ------------------------------------------------------------------
     def reset(self, start: dt.datetime | None = None) -> None:
-        """Remove every row and every added user; restart versions and the id sequence."""
+        """Remove every row and every added user; restart the id sequence (versions go on)."""
         with self.store.lock:
             self.store.clear()
             self.ids.reset()

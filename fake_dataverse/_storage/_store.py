@@ -91,6 +91,7 @@ class StoreSnapshot:
     session_counter: int
     ids_state: object
     now: dt.datetime
+    version_floor: int = 0
 
 
 class Store:
@@ -115,6 +116,7 @@ class Store:
         self.ttl_emits_deletes = ttl_emits_deletes
         self._tables: dict[str, _TableData] = {}
         self._last_version = 0
+        self._version_floor = 0
         self._session_counter = 0
 
     # ---- versions and tokens -------------------------------------------------------------
@@ -128,6 +130,12 @@ class Store:
     def last_version(self) -> int:
         """Return the highest version handed out so far (0 when none)."""
         return self._last_version
+
+    @property
+    def version_floor(self) -> int:
+        """Return the lowest version a data token may hold: tokens taken before the last
+        :meth:`clear` are below it (they describe rows that are gone)."""
+        return self._version_floor
 
     def next_session_token(self) -> str:
         """Return a new elastic session token (``<n>:<m>#<counter>#7=-1``)."""
@@ -179,6 +187,12 @@ class Store:
             self._purge(table, data)
         start: IndexKey | None = None if after is None else index_key(*after)
         return _walk(data, data.index.after(start, partition))
+
+    def expire(self, table: str) -> None:
+        """Remove the table's rows whose time to live has passed (logging their deletes when
+        ``ttl_emits_deletes``), so a reader of :attr:`last_version` sees them."""
+        with self.lock:
+            self._purge(table, self._table(table))
 
     def changes_since(self, table: str, version: int) -> list[ChangeRecord]:
         """Return the change-log entries with a version above ``version``, oldest first."""
@@ -252,10 +266,16 @@ class Store:
 
     # ---- whole-store state -------------------------------------------------------------
     def clear(self) -> None:
-        """Remove every row and change, and start versions and tokens again."""
+        """Remove every row and change, and start session tokens again.
+
+        Versions keep rising past the floor, as a database's row versions never go back: a data
+        token taken before is then below :attr:`version_floor` and refused, not answered with
+        the changes of rows it never saw.
+        """
         with self.lock:
             self._tables.clear()
-            self._last_version = 0
+            self._last_version += 1
+            self._version_floor = self._last_version
             self._session_counter = 0
 
     def snapshot(self) -> StoreSnapshot:
@@ -264,6 +284,7 @@ class Store:
             return StoreSnapshot(
                 tables=copy.deepcopy(self._tables),
                 last_version=self._last_version,
+                version_floor=self._version_floor,
                 session_counter=self._session_counter,
                 ids_state=self.ids.getstate(),
                 now=self.clock.now(),
@@ -274,6 +295,7 @@ class Store:
         with self.lock:
             self._tables = copy.deepcopy(snapshot.tables)
             self._last_version = snapshot.last_version
+            self._version_floor = snapshot.version_floor
             self._session_counter = snapshot.session_counter
             self.ids.setstate(snapshot.ids_state)
             self.clock.set(snapshot.now)

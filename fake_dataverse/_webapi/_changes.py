@@ -21,7 +21,13 @@ from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._query.odata._select import parse_select
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import entity_json
-from fake_dataverse._webapi._links import delta_link, next_link, parse_skiptoken, skiptoken
+from fake_dataverse._webapi._links import (
+    delta_link,
+    is_tracking_skiptoken,
+    next_link,
+    parse_skiptoken,
+    skiptoken,
+)
 from fake_dataverse._webapi._prefer import applied_header
 from fake_dataverse._webapi._reply import json_reply, text_reply
 from fake_dataverse._webapi._router import RequestContext
@@ -34,8 +40,14 @@ _PAGE = 5000
 
 
 def is_tracking(ctx: RequestContext) -> bool:
-    """Return True for a change-tracking read (the preference or a delta token)."""
-    return ctx.prefer.track_changes or "$deltatoken" in ctx.url.query
+    """Return True for a change-tracking read: the preference, a delta token, or a next page of
+    one (its ``$skiptoken`` says ``istracking="True"``; clients follow next links verbatim,
+    often without repeating the preference)."""
+    return (
+        ctx.prefer.track_changes
+        or "$deltatoken" in ctx.url.query
+        or is_tracking_skiptoken(ctx.url.query.get("$skiptoken"))
+    )
 
 
 def _fetch(ctx: RequestContext, columns: ColumnSet, token: str | None,

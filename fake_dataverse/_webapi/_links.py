@@ -12,11 +12,11 @@ from xml.sax.saxutils import quoteattr
 
 from fake_dataverse._model import _errors as errors
 
-__all__ = ["delta_link", "next_link", "parse_skiptoken", "skiptoken"]
+__all__ = ["delta_link", "is_tracking_skiptoken", "next_link", "parse_skiptoken", "skiptoken"]
 
 _COOKIE = re.compile(
     r'<cookie\s+pagenumber="(?P<page>\d{1,9})"\s+pagingcookie="(?P<cookie>[^"]*)"'
-    r'\s+istracking="(?:False|True)"\s*/>',
+    r'\s+istracking="(?P<tracking>False|True)"\s*/>',
     re.ASCII,
 )
 
@@ -39,6 +39,12 @@ def parse_skiptoken(text: str) -> tuple[int, str]:
     if match is None or int(match["page"]) < 2:
         raise errors.InvalidPagingCookie()
     return int(match["page"]), unquote(unquote(match["cookie"]))
+
+
+def is_tracking_skiptoken(text: str | None) -> bool:
+    """Return True for a ``$skiptoken`` handed out on a page of a change-tracking read."""
+    match = _COOKIE.fullmatch(text.strip()) if text is not None else None
+    return match is not None and match["tracking"] == "True"
 
 
 def _without(raw_query: str, *names: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 
@@ -103,6 +104,10 @@ def parse_expand(table: EntityMetadata, text: str | None) -> list[Expansion]:
     return expansions
 
 
+#: What RFC 3986 allows unencoded in a path segment besides letters and digits.
+_PATH_SAFE = "-._~!$&'()*+,;=:@"
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
@@ -110,12 +115,17 @@ def _literal(value: Any) -> str:
 
 
 def entity_path(table: EntityMetadata, row_id: uuid.UUID, partition: str | None) -> str:
-    """Return ``backgroundoperations(<id>)``, or the alternate-key form for a partitioned row."""
+    """Return ``backgroundoperations(<id>)``, or the alternate-key form for a partitioned row.
+
+    The partition is percent-encoded (``a#b`` → ``'a%23b'``), so the URL reaches the row when a
+    client follows it; quotes, parentheses and the other characters legal in a path stay.
+    """
     if partition is None or table.partition_attribute is None:
         return f"{table.entity_set_name}({row_id})"
+    literal = quote(_literal(partition), safe=_PATH_SAFE)
     return (
         f"{table.entity_set_name}({table.primary_id_attribute}={row_id},"
-        f"{table.partition_attribute}={_literal(partition)})"
+        f"{table.partition_attribute}={literal})"
     )
 
 
