@@ -83,9 +83,14 @@ def _edm_type(term: _Term) -> str:
     return "Edm.Boolean"
 
 
-def _join(operator: str, left: FilterNode, right: FilterNode) -> Filter:
+def _join(operator: str, nodes: list[FilterNode]) -> Filter:
+    """Join operands with one operator, taking in the children of operands joined by it.
+
+    All operands at once: joining pairwise would copy the growing child list for every
+    operand, quadratic in a long ``a or b or …`` chain.
+    """
     children: list[FilterNode] = []
-    for node in (left, right):
+    for node in nodes:
         if isinstance(node, Filter) and node.operator == operator:
             children.extend(node.children)
         else:
@@ -125,20 +130,28 @@ class FilterParser:
 
     def parse_or(self) -> _Term:
         """Parse ``and``-expressions joined by ``or``."""
-        left = self._parse_and()
-        while self.stream.peek().is_word("or"):
-            self.stream.next()
-            left = self._logical("or", "Or", left, self._parse_and())
-        return left
+        return self._chain("or", "Or", self._parse_and)
 
     def _parse_and(self) -> _Term:
-        left = self._parse_comparison()
-        while self.stream.peek().is_word("and"):
-            self.stream.next()
-            left = self._logical("and", "And", left, self._parse_comparison())
-        return left
+        return self._chain("and", "And", self._parse_comparison)
 
-    def _logical(self, operator: str, kind: str, left: _Term, right: _Term) -> _Term:
+    def _chain(self, operator: str, kind: str, operand: Callable[[], _Term]) -> _Term:
+        """Parse operands joined by one operator, checking each pair as it is read (the
+        faults come in the order the text gives them), and join them once at the end."""
+        left = operand()
+        nodes: list[FilterNode] = []
+        while self.stream.peek().is_word(operator):
+            self.stream.next()
+            right = operand()
+            self._check_logical(kind, left, right)
+            assert isinstance(left, _Boolean) and isinstance(right, _Boolean)
+            if not nodes:
+                nodes.append(left.node)
+            nodes.append(right.node)
+            left = right  # a boolean: all the next check needs of the left side
+        return _Boolean(_join(operator, nodes)) if nodes else left
+
+    def _check_logical(self, kind: str, left: _Term, right: _Term) -> None:
         for term in (left, right):
             if isinstance(term, _Navigation):
                 raise _related_tables_error(term.path)
@@ -147,7 +160,6 @@ class FilterParser:
                 "A binary operator with incompatible types was detected. Found operand types "
                 f"'{_edm_type(left)}' and '{_edm_type(right)}' for operator kind '{kind}'."
             )
-        return _Boolean(_join(operator, left.node, right.node))
 
     def _parse_comparison(self) -> _Term:
         left = self._parse_unary()
