@@ -83,20 +83,12 @@ class DataverseSettings:
 
 # ---- checking one value ----------------------------------------------------------------------
 def _moment(value: Any, where: str) -> dt.datetime:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise MarkerError(
-                f"{where}: {value!r} is not an ISO-8601 date and time (e.g. '2026-01-01T09:00:00Z')"
-            ) from None
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise MarkerError(
-            f"{where}: now must be an aware datetime or an ISO-8601 string with an offset, "
-            f"e.g. datetime(2026, 1, 1, tzinfo=timezone.utc) or '2026-01-01T09:00:00Z'; "
-            f"got {value!r}"
-        )
-    return value.astimezone(dt.timezone.utc)
+    from fake_dataverse._storage._clock import moment  # the fake's own reading of a time
+
+    try:
+        return moment(value, "now")
+    except ValueError as error:
+        raise MarkerError(f"{where}: {error}") from None
 
 
 def _bool(value: Any, name: str, where: str) -> bool:

@@ -77,15 +77,16 @@ class FakeDataverse:
     """An in-memory Dataverse organization with the ``backgroundoperation`` table.
 
     ``FakeDataverse()`` holds the shipped tables; ``tables=[…]`` adds tables of your own, as
-    :class:`EntityMetadata` or in the ``_tables/*.json`` dictionary shape. Settings are named as
-    in ``docs/fidelity.md``.
+    :class:`EntityMetadata` or in the ``_tables/*.json`` dictionary shape. ``clock`` is a
+    :class:`Clock` or where one starts (an aware datetime or ISO-8601 text such as
+    ``"2027-01-01T00:00:00Z"``). Settings are named as in ``docs/fidelity.md``.
     """
 
     def __init__(
         self,
         url: str = DEFAULT_URL,
         *,
-        clock: Clock | dt.datetime | None = None,
+        clock: Clock | dt.datetime | str | None = None,
         id_factory: IdFactory | int | str | None = None,
         tables: Iterable[EntityMetadata | Mapping[str, Any]] = (),
         strict_writes: bool = False,

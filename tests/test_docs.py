@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = ["README.md", "docs/background.md"]
+DOCUMENTS = ["README.md", "docs/background.md", "docs/testing.md"]
 _BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 

@@ -7,8 +7,9 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
-__all__ = ["DEFAULT_START", "Clock", "IdFactory", "dotnet_ticks"]
+__all__ = ["DEFAULT_START", "Clock", "IdFactory", "dotnet_ticks", "moment"]
 
 DEFAULT_START = dt.datetime(2026, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
 _TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000
@@ -21,64 +22,121 @@ def dotnet_ticks(moment: dt.datetime) -> int:
     return _TICKS_AT_UNIX_EPOCH + micros * 10
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        raise ValueError("the fake's clock needs an aware datetime (e.g. tzinfo=timezone.utc)")
-    return moment.astimezone(dt.timezone.utc)
+def moment(value: dt.datetime | str, name: str = "the clock's time") -> dt.datetime:
+    """Return an instant as an aware UTC datetime, from a datetime or ISO-8601 text.
+
+    The one reading of "a point in time" every surface shares (``FakeDataverse(clock=…)``,
+    ``clock.set(…)``, the pytest marker's ``now=``): text needs an offset (``Z`` or
+    ``+02:00``), a datetime a ``tzinfo``, so no test depends on the machine's time zone.
+
+    Raises:
+        ValueError: for text that is not ISO-8601, or a time without an offset.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not an ISO-8601 date and time (e.g. '2026-01-01T09:00:00Z')"
+            ) from None
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValueError(
+            f"{name} must be an aware datetime or an ISO-8601 string with an offset, "
+            f"e.g. datetime(2026, 1, 1, tzinfo=timezone.utc) or '2026-01-01T09:00:00Z'; "
+            f"got {value!r}"
+        )
+    return value.astimezone(dt.timezone.utc)
 
 
 class Clock:
-    """A controllable UTC clock.
+    """A controllable UTC clock, the fake's own: nothing outside it (freezegun included) moves it.
 
     Frozen by default: time moves only through :meth:`set` and :meth:`advance`. :meth:`unfreeze`
-    lets it run with the wall clock from the current fake instant.
+    lets it run with the wall clock from the current fake instant; :meth:`follow` makes it read
+    another clock (``lambda: datetime.now(timezone.utc)`` follows freezegun's).
     """
 
-    def __init__(self, start: dt.datetime | None = None, *, frozen: bool = True) -> None:
+    def __init__(self, start: dt.datetime | str | None = None, *, frozen: bool = True) -> None:
         self._lock = threading.Lock()
-        self._base = _aware(start) if start is not None else DEFAULT_START
+        self._base = moment(start) if start is not None else DEFAULT_START
         self._anchor: float | None = None if frozen else time.monotonic()
+        self._source: Callable[[], dt.datetime] | None = None
 
     def now(self) -> dt.datetime:
         """Return the current fake time (aware, UTC)."""
+        source = self._source
+        if source is not None:
+            return moment(source(), "the time a followed clock reads")
         with self._lock:
             if self._anchor is None:
                 return self._base
             return self._base + dt.timedelta(seconds=time.monotonic() - self._anchor)
 
-    def set(self, moment: dt.datetime) -> None:
-        """Move the clock to an instant (backwards too)."""
+    def set(self, instant: dt.datetime | str) -> None:
+        """Move the clock to an instant (backwards too): a datetime or ISO-8601 text.
+
+        Raises:
+            ValueError: for a time without an offset, or while the clock follows another.
+        """
+        new_base = moment(instant)
         with self._lock:
-            self._base = _aware(moment)
+            self._check_own("set()")
+            self._base = new_base
             if self._anchor is not None:
                 self._anchor = time.monotonic()
 
-    def advance(self, seconds: float = 0.0, **delta: float) -> dt.datetime:
-        """Move the clock forward (``advance(90)``, ``advance(days=2)``) and return the new time."""
-        step = dt.timedelta(seconds=seconds, **delta)
+    def advance(self, seconds: float | dt.timedelta = 0.0, **delta: float) -> dt.datetime:
+        """Move the clock forward and return the new time.
+
+        ``advance(90)``, ``advance(timedelta(minutes=5))``, ``advance(days=2)``.
+
+        Raises:
+            ValueError: for a step backwards, or while the clock follows another.
+        """
+        step = dt.timedelta(**delta) + (
+            seconds if isinstance(seconds, dt.timedelta) else dt.timedelta(seconds=seconds)
+        )
         if step < dt.timedelta(0):
             raise ValueError("advance() moves forward; use set() to go back in time")
         with self._lock:
+            self._check_own("advance()")
             self._base += step
             now = self._base
         return self.now() if self._anchor is not None else now
 
+    def follow(self, source: Callable[[], dt.datetime]) -> None:
+        """Read the time from ``source`` (a function returning an aware datetime) from now on.
+
+        ``dv.clock.follow(lambda: datetime.now(timezone.utc))`` ties the fake to freezegun or
+        time-machine: their ``tick()`` and ``move_to()`` then move it. :meth:`freeze` ends it.
+        """
+        moment(source(), "the time a followed clock reads")  # a wrong source fails here
+        with self._lock:
+            self._source = source
+
+    def _check_own(self, operation: str) -> None:
+        if self._source is not None:
+            raise ValueError(
+                f"{operation} cannot move a clock that follows another: move that one (e.g. "
+                "freezegun's tick() or move_to()), or call freeze() first"
+            )
+
     def freeze(self) -> None:
-        """Stop the clock at the current fake instant."""
+        """Stop the clock at the current fake instant (and stop following another clock)."""
         current = self.now()
         with self._lock:
-            self._base, self._anchor = current, None
+            self._base, self._anchor, self._source = current, None, None
 
     def unfreeze(self) -> None:
         """Let the clock run with the wall clock from the current fake instant."""
         current = self.now()
         with self._lock:
-            self._base, self._anchor = current, time.monotonic()
+            self._base, self._anchor, self._source = current, time.monotonic(), None
 
     @property
     def frozen(self) -> bool:
         """Return True when the clock only moves on command."""
-        return self._anchor is None
+        return self._anchor is None and self._source is None
 
 
 class IdFactory:

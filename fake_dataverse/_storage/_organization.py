@@ -132,6 +132,7 @@ class Organization:
         self._store_user(
             User(self.admin_id, "System Administrator", None, uuid.uuid5(self.admin_id, "aad")),
             domain="admin@contoso.onmicrosoft.com",
+            initial=True,
         )
 
     def add_user(
@@ -177,7 +178,7 @@ class Organization:
                 )
         return held
 
-    def _store_user(self, user: User, *, domain: str) -> None:
+    def _store_user(self, user: User, *, domain: str, initial: bool = False) -> None:
         now = self.clock.now()
         values = {
             "systemuserid": user.id,
@@ -192,7 +193,7 @@ class Organization:
             "modifiedon": now,
         }
         row = StoredRow(table="systemuser", id=user.id, partition=str(user.id), values=values)
-        self.store.commit(row, moment=now, version_column="versionnumber")
+        self.store.commit(row, moment=now, version_column="versionnumber", initial=initial)
         self.users[user.id] = user
 
     def user(self, user_id: uuid.UUID) -> User:

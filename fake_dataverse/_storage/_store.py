@@ -204,11 +204,19 @@ class Store:
 
     # ---- writes -----------------------------------------------------------------------
     def commit(
-        self, row: StoredRow, *, moment: dt.datetime, version_column: str | None = None
+        self,
+        row: StoredRow,
+        *,
+        moment: dt.datetime,
+        version_column: str | None = None,
+        initial: bool = False,
     ) -> StoredRow:
         """Store a finished row (insert or replace), stamping its version and etag.
 
-        ``version_column`` names the column that reads the version (``versionnumber``).
+        ``version_column`` names the column that reads the version (``versionnumber``). An
+        ``initial`` row, one the organization starts with (its administrator), predates every
+        write: it takes the next number in sequence rather than the clock's ticks, so a clock
+        set back before the first write is where versions start.
 
         Raises:
             DuplicateRecordEntityKey: 0x80060892 when another row holds the row's values of an
@@ -224,7 +232,11 @@ class Store:
                     attributes=", ".join(clash.key_attributes),
                 )
             previous = data.rows.get(row.key)
-            row.version = self.next_version(moment)
+            if initial:
+                self._last_version += 1
+                row.version = self._last_version
+            else:
+                row.version = self.next_version(moment)
             row.etag = etag_for(row.version, moment)
             if version_column is not None:
                 row.values[version_column] = row.version

@@ -43,6 +43,87 @@ class TestClock:
         assert clock.now() == clock.now()
 
 
+class TestClockInputs:
+    def test_advance_takes_a_timedelta(self) -> None:
+        """advance(timedelta(...)) moves the clock as advance(seconds) does; both add up."""
+        clock = Clock(START)
+        assert START + dt.timedelta(minutes=5) == clock.advance(dt.timedelta(minutes=5))
+        assert START + dt.timedelta(minutes=5, hours=1, seconds=1) == clock.advance(
+            dt.timedelta(seconds=1), hours=1
+        )
+        with pytest.raises(ValueError, match="forward"):
+            clock.advance(dt.timedelta(seconds=-1))
+
+    def test_iso_text_is_a_time(self) -> None:
+        """Clock(), set() and FakeDataverse(clock=) take ISO-8601 text with an offset."""
+        new_year = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+        clock = Clock("2026-01-01T11:00:00+02:00")
+        assert START == clock.now()
+        clock.set("2027-01-01T00:00:00Z")
+        assert new_year == clock.now()
+        assert new_year == FakeDataverse(clock="2027-01-01T00:00:00Z").clock.now()
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("2027-01-01T00:00:00", "must be an aware datetime or an ISO-8601 string with an"),
+            ("next tuesday", "'next tuesday' is not an ISO-8601 date and time"),
+        ],
+    )
+    def test_text_without_an_offset_is_refused(self, text: str, message: str) -> None:
+        """Text naming no offset (or no time) is refused, and the clock does not move."""
+        clock = Clock(START)
+        with pytest.raises(ValueError, match=message):
+            clock.set(text)
+        with pytest.raises(ValueError, match=message):
+            FakeDataverse(clock=text)
+        assert START == clock.now()
+
+    def test_follow_reads_another_clock(self) -> None:
+        """follow(source) reads the time from a function until freeze(); set() is refused."""
+        outside = [START]
+        clock = Clock()
+        clock.follow(lambda: outside[0])
+        outside[0] = START + dt.timedelta(hours=1)
+        assert outside[0] == clock.now() and not clock.frozen
+        with pytest.raises(ValueError, match="follows another"):
+            clock.set(START)
+        clock.freeze()
+        outside[0] = START + dt.timedelta(hours=2)
+        assert START + dt.timedelta(hours=1) == clock.now()
+        with pytest.raises(ValueError, match="aware"):
+            clock.follow(lambda: dt.datetime(2026, 1, 1))
+
+
+class TestVersionsFollowTheClock:
+    def test_a_clock_set_back_before_any_write_is_where_versions_start(self) -> None:
+        """Rows written after clock.set(<earlier>) carry versions of that time, rising."""
+        from fake_dataverse._storage._clock import dotnet_ticks
+
+        dv = FakeDataverse()
+        earlier = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+        dv.clock.set(earlier)
+        first = dv.service.create(Entity(TABLE, name="a"))
+        second = dv.service.create(Entity(TABLE, name="b"))
+        versions = [
+            dv.service.retrieve(TABLE, row, ["versionnumber"])["versionnumber"]
+            for row in (first, second)
+        ]
+        assert [dotnet_ticks(earlier), dotnet_ticks(earlier) + 1] == versions
+
+    def test_versions_still_rise_when_the_clock_goes_back_after_writes(self) -> None:
+        """Set back after a write, the clock cannot make a version older than the last one."""
+        dv = FakeDataverse()
+        first = dv.service.create(Entity(TABLE, name="a"))
+        dv.clock.set("2020-01-01T00:00:00Z")
+        second = dv.service.create(Entity(TABLE, name="b"))
+        before, after = (
+            dv.service.retrieve(TABLE, row, ["versionnumber"])["versionnumber"]
+            for row in (first, second)
+        )
+        assert after == before + 1
+
+
 class TestIds:
     def test_same_seed_same_ids(self) -> None:
         """Ids are deterministic version-4 GUIDs from a seed."""
