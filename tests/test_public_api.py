@@ -24,3 +24,10 @@ def test_public_names_from_the_issue() -> None:
 def test_no_private_module_is_public() -> None:
     """Public names come from private modules; no module itself is exported."""
     assert [] == [n for n in fake_dataverse.__all__ if n.startswith("_")]
+
+
+def test_every_public_name_has_its_module() -> None:
+    """The lazy facade knows where each name in ``__all__`` lives, and nothing else."""
+    assert sorted(fake_dataverse._MODULES) == list(fake_dataverse.__all__)
+    for name, module in fake_dataverse._MODULES.items():
+        assert module.startswith("fake_dataverse._"), name
