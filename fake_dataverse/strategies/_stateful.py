@@ -9,6 +9,10 @@ step that the fake agrees with it::
             return my_client.start(body)          # your code, through requests
 
     TestMyClient = TestMyClient.TestCase
+    TestMyClient.settings = DataverseStateMachine.fast_settings
+
+Ids are ``uuid.UUID`` throughout (``self.model``'s keys, ``RowRef.id``); a hook may return GUID
+text instead. Every check fails with a message showing what was expected and what the fake held.
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ import uuid
 from typing import Any, ClassVar
 
 import attrs
-from hypothesis import assume
+from hypothesis import HealthCheck, Phase, assume, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
 from fake_dataverse._fake import FakeDataverse
 from fake_dataverse._model._metadata import EntityMetadata
-from fake_dataverse._model._values import OptionSetValue
+from fake_dataverse._model._values import OptionSetValue, coerce_id
 from fake_dataverse._query._evaluate import matches
 from fake_dataverse._query._model import FilterNode
 from fake_dataverse._query._operators import EvaluationContext
@@ -40,6 +44,7 @@ __all__ = ["DataverseStateMachine", "RowRef"]
 
 _TABLE = "backgroundoperation"
 _DEFAULT_URL = "https://contoso.crm.dynamics.com"
+_ID_HINT = "ids are uuid.UUID (a hook may return GUID text)"
 
 
 @attrs.frozen
@@ -60,6 +65,15 @@ class DataverseStateMachine(RuleBasedStateMachine):
     """
 
     intercept_requests: ClassVar[bool] = True
+    #: Settings that keep a failing run quick to report: short runs and no shrink phase, so
+    #: the report is the failing run itself (at most 8 steps). ``TestX.settings = …``.
+    fast_settings: ClassVar[settings] = settings(
+        max_examples=15,
+        stateful_step_count=8,
+        deadline=None,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        suppress_health_check=(HealthCheck.too_slow,),
+    )
     rows = Bundle("rows")
 
     def __init__(self) -> None:
@@ -108,7 +122,11 @@ class DataverseStateMachine(RuleBasedStateMachine):
                 {"Authorization": "Bearer state-machine"},
             )
         )
-        assert reply.status == 200, reply.body
+        if reply.status != 200:
+            raise AssertionError(
+                f"GET {self.table.entity_set_name}?$filter={odata_filter} answered "
+                f"{reply.status}, expected 200: {reply.body!r}"
+            )
         key = self.table.primary_id_attribute
         return {uuid.UUID(row[key]) for row in json.loads(reply.body)["value"]}
 
@@ -116,7 +134,7 @@ class DataverseStateMachine(RuleBasedStateMachine):
     @rule(target=rows, body=records())
     def create(self, body: dict[str, Any]) -> RowRef:
         """Create a row; the model expects the values sent."""
-        row_id = self.create_row(body)
+        row_id = _row_id(self.create_row(body), "create_row")
         self._written(row_id, self._expected(body, {}))
         return RowRef(row_id, body.get(self.table.partition_attribute or ""))
 
@@ -155,20 +173,36 @@ class DataverseStateMachine(RuleBasedStateMachine):
     @rule(tree=filter_trees(max_leaves=4))
     def query(self, tree: FilterNode) -> None:
         """Query with a random ``$filter``: the answer is the rows the filter selects."""
-        found = self.query_rows(format_filter(self.table, tree))
+        text = format_filter(self.table, tree)
+        found = {_row_id(row_id, "query_rows") for row_id in self.query_rows(text)}
         ctx = EvaluationContext(now=self.dataverse.clock.now(), user_id=self.dataverse.admin_id)
         stored = self.dataverse.organization.store.rows(_TABLE)
-        assert found == {row.id for row in stored if matches(tree, row.values, ctx)}
+        expected = {row.id for row in stored if matches(tree, row.values, ctx)}
+        if found != expected:
+            raise AssertionError(
+                f"$filter={text} selected the wrong rows ({_ID_HINT}):\n"
+                f"{_difference(expected, found, 'selected')}"
+            )
 
     # ---- invariants ----------------------------------------------------------------------------
     @invariant()
     def rows_match_the_model(self) -> None:
         """The fake holds exactly the model's rows, each with the values the model expects."""
-        stored = {row.id: row for row in self.dataverse.rows(_TABLE)}
-        assert set(self.model) == set(stored)
+        stored = {row.id: row for row in self.dataverse.rows(_TABLE) if row.id is not None}
+        if set(self.model) != set(stored):
+            raise AssertionError(
+                f"the fake does not hold the model's rows ({_ID_HINT}):\n"
+                f"{_difference(set(self.model), set(stored), 'held')}"
+            )
         for row_id, expected in self.model.items():
             actual = {name: stored[row_id].get(name) for name in expected}
-            assert expected == actual, row_id
+            if expected != actual:
+                wrong = "\n".join(
+                    f"  {name}: expected {expected[name]!r}, the fake holds {actual[name]!r}"
+                    for name in expected
+                    if expected[name] != actual[name]
+                )
+                raise AssertionError(f"row {row_id} differs from the model:\n{wrong}")
 
     def teardown(self) -> None:
         """Stop intercepting ``requests``."""
@@ -220,5 +254,31 @@ class DataverseStateMachine(RuleBasedStateMachine):
 
 def _option(value: int | None) -> OptionSetValue:
     """Return an ``OptionSetValue`` for a choice value."""
-    assert value is not None
+    if value is None:
+        raise AssertionError("the table's metadata pairs this state or status with nothing")
     return OptionSetValue(value)
+
+
+def _row_id(value: Any, hook: str) -> uuid.UUID:
+    """Return a hook's row id as a ``uuid.UUID`` (it may give GUID text).
+
+    Raises:
+        TypeError: naming the hook, for anything else.
+    """
+    try:
+        row_id = coerce_id(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{hook}() must give row ids as uuid.UUID or GUID text: {error}") from None
+    if row_id is None:
+        raise TypeError(f"{hook}() must give row ids as uuid.UUID or GUID text, not None")
+    return row_id
+
+
+def _difference(expected: set[uuid.UUID], actual: set[uuid.UUID], verb: str) -> str:
+    """Return the lines saying which ids were missing and which were extra."""
+    lines = [f"  expected {sorted(map(str, expected))}", f"  {verb:>8} {sorted(map(str, actual))}"]
+    if expected - actual:
+        lines.append(f"  missing: {sorted(map(str, expected - actual))}")
+    if actual - expected:
+        lines.append(f"  not expected: {sorted(map(str, actual - expected))}")
+    return "\n".join(lines)

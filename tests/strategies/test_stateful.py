@@ -112,3 +112,114 @@ class TestBusinessRules:
             assert OptionSetValue(2) == stored["backgroundoperationstatecode"]
         finally:
             machine.teardown()
+
+
+class TextIdsMachine(DataverseStateMachine):
+    """A client that hands back ids as the text it parsed from ``OData-EntityId``."""
+
+    def create_row(self, body: dict[str, Any]) -> uuid.UUID:
+        return str(super().create_row(body))  # type: ignore[return-value]
+
+    def query_rows(self, odata_filter: str) -> set[uuid.UUID]:
+        return {str(row_id) for row_id in super().query_rows(odata_filter)}  # type: ignore[misc]
+
+
+class NullDroppingMachine(DataverseStateMachine):
+    """A client whose update leaves out the columns it would clear."""
+
+    def update_row(self, row: RowRef, body: dict[str, Any]) -> None:
+        super().update_row(row, {k: v for k, v in body.items() if v is not None})
+
+
+class TestIds:
+    @ONCE
+    @given(name=st.just("text ids"))
+    def test_hooks_may_return_guid_text(self, name: str) -> None:
+        """create_row and query_rows may give GUID text: the model keys stay uuid.UUID."""
+        machine = TextIdsMachine()
+        try:
+            row = machine.create({"name": name, "priority": 4})
+            assert isinstance(row.id, uuid.UUID) and [row.id] == list(machine.model)
+            machine.rows_match_the_model()
+            machine.query(machine_filter_on_priority())
+        finally:
+            machine.teardown()
+
+    @ONCE
+    @given(name=st.just("bad id"))
+    def test_a_hook_returning_no_id_says_so(self, name: str) -> None:
+        """A create_row returning something else than an id is a TypeError naming the hook."""
+        machine = DataverseStateMachine()
+        machine.create_row = lambda body: 42  # type: ignore[method-assign,assignment,return-value]
+        try:
+            with pytest.raises(TypeError, match=r"create_row\(\) must give row ids as uuid.UUID"):
+                machine.create({"name": name})
+        finally:
+            machine.teardown()
+
+
+def machine_filter_on_priority() -> Any:
+    """Return a filter tree selecting rows with priority 4."""
+    from fake_dataverse._query._model import Condition, ConditionOperator
+
+    return Condition("priority", ConditionOperator.EQUAL, (4,))
+
+
+class TestFailureMessages:
+    @ONCE
+    @given(name=st.just("lost"))
+    def test_a_differing_row_shows_expected_and_actual(self, name: str) -> None:
+        """The invariant names the row and each column with the expected and the held value."""
+        machine = NullDroppingMachine()
+        try:
+            row = machine.create({"name": name, "priority": 4})
+            machine.update(row, {"priority": None})
+            with pytest.raises(AssertionError) as failure:
+                machine.rows_match_the_model()
+            assert f"row {row.id} differs from the model" in str(failure.value)
+            assert "priority: expected None, the fake holds 4" in str(failure.value)
+        finally:
+            machine.teardown()
+
+    @ONCE
+    @given(name=st.just("missing"))
+    def test_missing_rows_are_listed_with_the_id_hint(self, name: str) -> None:
+        """Rows the model expects but the fake lacks are listed, with the uuid.UUID hint."""
+        machine = DataverseStateMachine()
+        try:
+            row = machine.create({"name": name})
+            machine.dataverse.service.delete("backgroundoperation", row.id)
+            with pytest.raises(AssertionError) as failure:
+                machine.rows_match_the_model()
+            text = str(failure.value)
+            assert f"missing: ['{row.id}']" in text and "ids are uuid.UUID" in text
+        finally:
+            machine.teardown()
+
+    @ONCE
+    @given(name=st.just("query"))
+    def test_a_wrong_query_answer_shows_the_filter_and_the_ids(self, name: str) -> None:
+        """A query_rows that misses rows fails naming the $filter and the missing ids."""
+        machine = DataverseStateMachine()
+        machine.query_rows = lambda odata_filter: set()  # type: ignore[method-assign]
+        try:
+            row = machine.create({"name": name, "priority": 4})
+            with pytest.raises(AssertionError) as failure:
+                machine.query(machine_filter_on_priority())
+            text = str(failure.value)
+            assert "$filter=priority eq 4 selected the wrong rows" in text
+            assert f"missing: ['{row.id}']" in text
+        finally:
+            machine.teardown()
+
+
+class TestFastSettings:
+    def test_a_failing_client_is_reported_without_shrinking(self) -> None:
+        """Under fast_settings a failing machine is reported as run: no shrink phase, at most
+        eight steps in the report."""
+        fast = DataverseStateMachine.fast_settings
+        assert Phase.shrink not in fast.phases and 8 == fast.stateful_step_count
+        machine = NullDroppingMachine.TestCase
+        machine.settings = settings(fast, max_examples=200, database=None, derandomize=True)
+        with pytest.raises(AssertionError, match="differs from the model"):
+            machine().runTest()
