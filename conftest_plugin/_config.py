@@ -29,15 +29,16 @@ __all__ = [
 DEFAULT_URL = "https://contoso.crm.dynamics.com"
 DEFAULT_NOW = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
 MARKER_HELP = (
-    "dataverse(url=..., rows=[...], now=..., seed=..., user=..., <any FakeDataverse setting>=...):"
-    " configure the fake Dataverse organization of the `dataverse` fixture"
+    "dataverse(url=..., rows=[...], now=..., seed=..., user=..., require_calls=..., "
+    "<any FakeDataverse setting>=...): configure the fake Dataverse organization of the "
+    "`dataverse` fixture"
 )
 #: Constructor parameters the marker names after what they mean to a test.
 _RENAMED = {"clock": "now", "id_factory": "seed"}
 #: Marker options the constructor does not have (the fixture applies them after building).
-_MARKER_ONLY = ("rows", "user")
-#: Constructor settings with a field of their own (an ini value and option, and the report).
-_FIELDS = ("url", "now", "seed", "strict_writes", "require_auth")
+_MARKER_ONLY = ("rows", "user", "require_calls")
+#: Settings with a field of their own (an ini value and option, and the report).
+_FIELDS = ("url", "now", "seed", "strict_writes", "require_auth", "require_calls")
 _UNSET: Any = object()
 class MarkerError(Exception):
     """A ``dataverse`` marker, option or ini value that cannot be used; says how to fix it."""
@@ -54,6 +55,8 @@ class DataverseSettings:
     require_auth: bool = True
     rows: tuple[Any, ...] = ()
     user: str | Mapping[str, Any] | None = None
+    #: Fail the test when its code sent the organization no request (checked at teardown).
+    require_calls: bool = False
     #: Every other ``FakeDataverse`` setting the marker gave, by constructor name.
     options: Mapping[str, Any] = attrs.field(factory=dict)
 
@@ -156,6 +159,10 @@ def _require_auth(value: Any, where: str) -> bool:
     return _bool(value, "require_auth", where)
 
 
+def _require_calls(value: Any, where: str) -> bool:
+    return _bool(value, "require_calls", where)
+
+
 def _base_seed(value: Any, where: str) -> str:
     return str(value)
 
@@ -168,6 +175,7 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "strict_writes": _strict_writes,
     "require_auth": _require_auth,
     "user": _user,
+    "require_calls": _require_calls,
 }
 _SUITE_CHECKS: dict[str, Callable[[Any, str], Any]] = {**_CHECKS, "seed": _base_seed}
 
@@ -260,6 +268,7 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "seed": ("base seed mixed into every test's id seed", ""),
     "strict_writes": ("reject columns a write cannot set, and missing required ones", "false"),
     "require_auth": ("Web API requests need an Authorization: Bearer header", "true"),
+    "require_calls": ("fail a test whose code never called its organization", "false"),
 }
 
 

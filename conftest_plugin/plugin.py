@@ -8,8 +8,8 @@ and ``hypothesis`` are imported only when a fixture is used.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 _SETTINGS = pytest.StashKey[DataverseSettings]()
 _USER = pytest.StashKey[uuid.UUID]()
 _URLS = pytest.StashKey[set[str]]()
+_CALL_FAILED = pytest.StashKey[bool]()
+_NEVER_CALLED = (
+    "require_calls: the test set up the organization {url} but its code never called it "
+    "(no Web API request, no SDK message). Call it, drop the dataverse fixture, or turn the "
+    "check off: @pytest.mark.dataverse(require_calls=False) or dataverse_require_calls = false."
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,6 +65,16 @@ def _resolve(item: pytest.Item) -> DataverseSettings:
 def _settings(request: pytest.FixtureRequest) -> DataverseSettings:
     settings: DataverseSettings = _resolve(request.node)
     return settings
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """Remember whether the test itself failed (the ``require_calls`` check then stays quiet)."""
+    outcome = yield
+    if call.when == "call":
+        item.stash[_CALL_FAILED] = bool(getattr(outcome.get_result(), "failed", False))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -159,8 +175,12 @@ def dataverse(
         pytest.fail(problem, pytrace=False)
     request.node.stash.setdefault(_URLS, set()).add(dv.url)
     request.node.add_report_section("setup", "fake-dataverse", settings.describe())
+    answered_in_setup = len(dv.requests)
     with intercept_as(dv, dataverse_responses, user_id):
         yield dv
+    never_called = settings.require_calls and len(dv.requests) == answered_in_setup
+    if never_called and not request.node.stash.get(_CALL_FAILED, False):  # a failure says more
+        pytest.fail(_NEVER_CALLED.format(url=dv.url), pytrace=False)
 
 
 @pytest.fixture

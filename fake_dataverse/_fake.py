@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping
@@ -25,6 +26,7 @@ from fake_dataverse._storage._clock import Clock, IdFactory
 from fake_dataverse._storage._faults import FaultInjector
 from fake_dataverse._storage._organization import Caller, Organization, Settings, User
 from fake_dataverse._storage._store import StoreSnapshot
+from fake_dataverse._webapi._calls import Call, RequestLog
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -156,6 +158,23 @@ class FakeDataverse:
     def faults(self) -> FaultInjector:
         """Inject faults into the next messages: ``throttle()``, ``fail_next(error)``."""
         return self._org.faults
+
+    @property
+    def requests(self) -> RequestLog:
+        """Every request this organization answered, oldest first: Web API requests through
+        any transport (``$batch`` parts too) and messages run through ``service``."""
+        return RequestLog(self._org.request_log)
+
+    def assert_called(
+        self, method: str, path_or_pattern: str | re.Pattern[str], times: int | None = None
+    ) -> list[Call]:
+        """Check that this organization answered matching requests (``times=None``: at least
+        once) and return them; see :meth:`RequestLog.assert_called`.
+
+        Raises:
+            AssertionError: listing every request the organization answered.
+        """
+        return self.requests.assert_called(method, path_or_pattern, times)
 
     @property
     def background(self) -> BackgroundRunner:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fake_dataverse._messages._background import CustomApi, CustomApiContext
+from fake_dataverse._messages._calls import MessageCall
 from fake_dataverse._messages._catalogue import register_all
 from fake_dataverse._messages._query_requests import (
     RetrieveMultipleRequest,
@@ -105,7 +106,16 @@ class OrganizationService:
         if not isinstance(request, OrganizationRequest):
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
         with self._org.calls.call():  # work the message sets off runs once it has returned
-            return self._execute(request)
+            if not self._org.calls.outermost():  # on a caller's behalf: part of that call
+                return self._execute(request)
+            log = self._org.request_log
+            try:
+                response = self._execute(request)
+            except errors.DataverseError as fault:
+                log.record(MessageCall(request, None, fault, self._caller.user_id))
+                raise
+            log.record(MessageCall(request, response, None, self._caller.user_id))
+            return response
 
     def _execute(self, request: OrganizationRequest) -> OrganizationResponse:
         self._org.faults.check(request.request_name)

@@ -52,6 +52,12 @@ class CallScope:
         if local.depth == 0 and not local.draining:
             self._drain(local)
 
+    def outermost(self) -> bool:
+        """Return True inside the thread's outermost call (not inside deferred work): a call a
+        caller made, rather than one the organization made on its behalf."""
+        local = self._local
+        return local.depth == 1 and not local.draining
+
     def defer(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the thread's outermost call has returned (at once outside a call)."""
         local = self._local

@@ -20,6 +20,7 @@ from fake_dataverse._model._validation import WriteSettings
 from fake_dataverse._storage._calls import CallScope
 from fake_dataverse._storage._clock import Clock, IdFactory
 from fake_dataverse._storage._faults import FaultInjector
+from fake_dataverse._storage._request_log import RequestLogEntries
 from fake_dataverse._storage._store import Store, StoredRow
 
 __all__ = ["Caller", "Organization", "Settings", "User"]
@@ -108,6 +109,7 @@ class Organization:
         self.background: Any = None  # the background operations' state (messages layer)
         self.calls = CallScope()
         self.faults = FaultInjector()
+        self.request_log = RequestLogEntries()
         self.admin_id = uuid.uuid5(uuid.NAMESPACE_URL, url + "#systemadministrator")
         self._add_admin()
 
@@ -262,6 +264,7 @@ class Organization:
             if self.background is not None:
                 self.background.clear()
             self.faults.clear()
+            self.request_log.clear()
             if start is not None:
                 self.clock.set(start)
             self._add_admin()

@@ -14,6 +14,7 @@ from fake_dataverse._messages._service import OrganizationService
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._storage._organization import Caller, Organization
 from fake_dataverse._webapi._background import handle_status_monitor, is_status_monitor
+from fake_dataverse._webapi._calls import WebApiCall
 from fake_dataverse._webapi._catalogue import register_all
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
@@ -44,9 +45,12 @@ class WebApi:
         answer is ready, outside the store lock.
         """
         with self.org.calls.call():
+            batch_part = not self.org.calls.outermost()  # inside $batch (or deferred work)
             response = self._answer(request)
-        if request.method.upper() == "HEAD":
-            return HttpResponse(response.status, response.headers, b"")  # HEAD has no body
+            if request.method.upper() == "HEAD":
+                response = HttpResponse(response.status, response.headers, b"")  # no body
+            entry = WebApiCall(request, response, self.org.url, batch_part=batch_part)
+            self.org.request_log.record(entry)
         return response
 
     def _answer(self, request: HttpRequest) -> HttpResponse:

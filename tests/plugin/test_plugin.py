@@ -345,6 +345,57 @@ class TestMarker:
         run(pytester, "--markers").stdout.fnmatch_lines(["@pytest.mark.dataverse(url=*"])
 
 
+class TestRequireCalls:
+    def test_off_by_default(self, pytester: pytest.Pytester) -> None:
+        """A test that sets up the organization and never calls it passes by default."""
+        pytester.makepyfile("def test_it(dataverse):\n    pass\n")
+        run(pytester).assert_outcomes(passed=1)
+
+    def test_a_test_that_never_calls_fails_at_teardown(self, pytester: pytest.Pytester) -> None:
+        """With require_calls, a test whose code sent nothing errors at teardown, saying how
+        to fix it; one that called (over HTTP or the SDK) passes; seeded rows do not count."""
+        pytester.makepyfile(
+            f"""
+            import pytest, requests
+            from fake_dataverse import Entity
+
+            pytestmark = pytest.mark.dataverse(require_calls=True, rows=[{{"name": "seeded"}}])
+
+            def test_silent(dataverse):
+                assert len(dataverse.rows()) == 1
+
+            def test_http(dataverse):
+                requests.get("{ORG}/backgroundoperations", headers={AUTH})
+
+            def test_sdk(dataverse_service):
+                dataverse_service.create(Entity("backgroundoperation", name="x"))
+
+            def test_failing_anyway(dataverse):
+                assert False, "its own failure"
+
+            @pytest.mark.dataverse(require_calls=False)
+            def test_turned_off(dataverse):
+                pass
+            """
+        )
+        result = run(pytester, "-rN")
+        result.assert_outcomes(passed=4, failed=1, errors=1)
+        result.stdout.fnmatch_lines([
+            "*ERROR at teardown of test_silent*",
+            "require_calls: the test set up the organization https://contoso.crm.dynamics.com "
+            "but its code never called it*",
+        ])
+        assert 1 == result.stdout.str().count("never called it")
+
+    def test_ini_value_turns_it_on(self, pytester: pytest.Pytester) -> None:
+        """dataverse_require_calls = true applies to every test using the fixture."""
+        pytester.makeini("[pytest]\ndataverse_require_calls = true\n")
+        pytester.makepyfile("def test_it(dataverse):\n    pass\n")
+        result = run(pytester)
+        result.assert_outcomes(passed=1, errors=1)
+        result.stdout.fnmatch_lines(["*never called it*"])
+
+
 class TestMisuse:
     def test_calling_the_fixture_directly_says_how_to_use_it(
         self, pytester: pytest.Pytester

@@ -1,0 +1,28 @@
+"""The log of the requests one organization answered (``dv.requests``), oldest first.
+
+The surfaces append one small record per request a caller made (the outermost call into the
+organization, see :meth:`CallScope.outermost`); everything a user reads from a record (parsed
+query options, the JSON body, the error code) is worked out only when read, so the log costs
+an append per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["RequestLogEntries"]
+
+
+class RequestLogEntries:
+    """Records, oldest first, of the requests an organization answered."""
+
+    def __init__(self) -> None:
+        self.entries: list[Any] = []
+
+    def record(self, entry: Any) -> None:
+        """Append one answered request."""
+        self.entries.append(entry)
+
+    def clear(self) -> None:
+        """Forget every record."""
+        self.entries.clear()
