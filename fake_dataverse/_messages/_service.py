@@ -109,12 +109,18 @@ class OrganizationService:
             if not self._org.calls.outermost():  # on a caller's behalf: part of that call
                 return self._execute(request)
             log = self._org.request_log
+            injected = self._org.faults.take_request_fault(web_api=False)
+            if injected is not None and not injected.applied:
+                assert injected.error is not None
+                raise injected.error  # the transport failed: the organization never saw it
             try:
                 response = self._execute(request)
             except errors.DataverseError as fault:
                 log.record(MessageCall(request, None, fault, self._caller.user_id))
                 raise
             log.record(MessageCall(request, response, None, self._caller.user_id))
+            if injected is not None and injected.error is not None:
+                raise injected.error  # answered, but the answer never reached the caller
             return response
 
     def _execute(self, request: OrganizationRequest) -> OrganizationResponse:

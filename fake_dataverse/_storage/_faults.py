@@ -1,8 +1,12 @@
-"""Fault injection: make the next messages fail, to test a client's error and retry handling.
+"""Fault injection: make the next requests fail, to test a client's error and retry handling.
 
 Off by default (DECISIONS #28). ``dv.faults.throttle()`` answers the next message with a
 service-protection fault (HTTP 429, ``Retry-After``); ``dv.faults.fail_next(error)`` with any
-fault. An injected fault is raised before the message touches the store.
+Dataverse fault, or raises any other exception (``requests.ConnectionError``, a timeout) from
+the next request as a transport would; ``dv.faults.gateway(503)`` answers the next Web API
+request as a failing gateway in front of Dataverse would. A fault is raised before the request
+touches the store, except a transport error injected with ``applied=True`` (a read timeout
+after Dataverse did the work).
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ import attrs
 
 from fake_dataverse._model import _errors as errors
 
-__all__ = ["FaultInjector", "InjectedFault"]
+__all__ = ["GATEWAY_STATUSES", "FaultInjector", "InjectedFault"]
+
+#: The gateway faults a client meets in front of Dataverse, with their reason phrases.
+GATEWAY_STATUSES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 _THROTTLES: dict[str, type[errors.DataverseError]] = {
     "requests": errors.RequestsLimitExceeded,
@@ -27,11 +34,20 @@ _THROTTLES: dict[str, type[errors.DataverseError]] = {
 
 @attrs.frozen
 class InjectedFault:
-    """A fault waiting to be raised by the next matching message."""
+    """A fault waiting for the next matching message (a Dataverse fault) or request (the
+    others: a transport error, or a gateway's ``status``)."""
 
-    error: errors.DataverseError
+    error: BaseException | None
     message: str | None
     remaining: int
+    applied: bool = False  # a transport error raised after the request was answered
+    status: int | None = None  # a gateway fault's HTTP status
+    retry_after: float | None = None
+
+    @property
+    def per_request(self) -> bool:
+        """Return True for a fault that fails a whole request, not one message."""
+        return not isinstance(self.error, errors.DataverseError)
 
 
 class FaultInjector:
@@ -55,14 +71,74 @@ class FaultInjector:
         error = _THROTTLES[kind](error_details={"Retry-After": dt.timedelta(seconds=retry_after)})
         self.fail_next(error, times=times, message=message)
 
-    def fail_next(self, error: errors.DataverseError, *, times: int = 1,
-                  message: str | None = None) -> None:
-        """Raise ``error`` from the next ``times`` messages (optionally only named ``message``)."""
+    def fail_next(self, error: BaseException, *, times: int = 1, message: str | None = None,
+                  applied: bool = False) -> None:
+        """Fail the next ``times`` requests with ``error``.
+
+        A :class:`DataverseError` is the answer of the next messages (optionally only those
+        named ``message``), on every surface. Any other exception — ``requests.ConnectionError``,
+        ``requests.ConnectTimeout``, ``requests.ReadTimeout``, httpx's — is raised to the caller
+        by the next request, Web API or SDK, as its transport would: before the request reaches
+        the organization, or with ``applied=True`` after it was answered (a read timeout whose
+        write happened).
+
+        Raises:
+            ValueError: ``times`` below 1, a misspelt ``message``, ``message`` or ``applied``
+                with a fault they do not apply to.
+            TypeError: ``error`` is not an exception instance.
+        """
         if times < 1:
             raise ValueError("times must be at least 1")
+        if not isinstance(error, BaseException):
+            raise TypeError(f"fail_next() takes an exception instance, not {error!r}")
+        dataverse_fault = isinstance(error, errors.DataverseError)
+        if not dataverse_fault and message is not None:
+            raise ValueError(
+                "message= picks the Dataverse faults of one message; a transport error fails "
+                "the next request whatever it asks for"
+            )
+        if dataverse_fault and applied:
+            raise ValueError("applied=True is for transport errors; a Dataverse fault is an answer")
         self._check_message_name(message)
         with self._lock:
-            self._pending.append(InjectedFault(error, message, times))
+            self._pending.append(InjectedFault(error, message, times, applied=applied))
+
+    def gateway(self, status: int = 503, *, times: int = 1,
+                retry_after: float | None = None) -> None:
+        """Answer the next ``times`` Web API requests as a failing gateway: 502, 503 or 504.
+
+        The organization never sees them. ``retry_after`` adds a ``Retry-After`` header.
+
+        Raises:
+            ValueError: for another status, or ``times`` below 1.
+        """
+        if status not in GATEWAY_STATUSES:
+            raise ValueError(f"status must be 502, 503 or 504, not {status!r}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._pending.append(
+                InjectedFault(None, None, times, status=status, retry_after=retry_after)
+            )
+
+    def take_request_fault(self, *, web_api: bool) -> InjectedFault | None:
+        """Return (and count) the first pending fault that fails a whole request, or None.
+
+        Gateway faults apply to Web API requests only.
+        """
+        with self._lock:
+            for index, fault in enumerate(self._pending):
+                if not fault.per_request or (fault.status is not None and not web_api):
+                    continue
+                self._count(index, fault)
+                return fault
+        return None
+
+    def _count(self, index: int, fault: InjectedFault) -> None:
+        if fault.remaining > 1:
+            self._pending[index] = attrs.evolve(fault, remaining=fault.remaining - 1)
+        else:
+            del self._pending[index]
 
     def _check_message_name(self, message: str | None) -> None:
         """Reject a message name that is a misspelling of one the organization answers.
@@ -92,9 +168,7 @@ class FaultInjector:
         """Raise the first pending fault that applies to this message (used by the service)."""
         with self._lock:
             for index, fault in enumerate(self._pending):
-                if fault.message in (None, message_name):
-                    if fault.remaining > 1:
-                        self._pending[index] = attrs.evolve(fault, remaining=fault.remaining - 1)
-                    else:
-                        del self._pending[index]
+                if not fault.per_request and fault.message in (None, message_name):
+                    self._count(index, fault)
+                    assert fault.error is not None
                     raise fault.error

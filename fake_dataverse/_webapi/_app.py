@@ -18,7 +18,7 @@ from fake_dataverse._webapi._calls import WebApiCall
 from fake_dataverse._webapi._catalogue import register_all
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
-from fake_dataverse._webapi._reply import empty_reply, error_reply
+from fake_dataverse._webapi._reply import empty_reply, error_reply, gateway_reply
 from fake_dataverse._webapi._router import RequestContext, dispatch, resolve
 from fake_dataverse._webapi._tokens import TENANT_ID as _TENANT
 from fake_dataverse._webapi._tokens import read_token
@@ -42,15 +42,24 @@ class WebApi:
         """Answer one request; faults become Dataverse error bodies, never exceptions.
 
         Work the request sets off (an operation under ``auto_run``, a callback) runs once the
-        answer is ready, outside the store lock.
+        answer is ready, outside the store lock. An injected transport error is raised.
         """
         with self.org.calls.call():
-            batch_part = not self.org.calls.outermost()  # inside $batch (or deferred work)
-            response = self._answer(request)
+            outermost = self.org.calls.outermost()  # False inside $batch (or deferred work)
+            fault = self.org.faults.take_request_fault(web_api=True) if outermost else None
+            if fault is not None and fault.status is not None:
+                response = gateway_reply(fault.status, fault.retry_after)
+            elif fault is not None and not fault.applied:
+                assert fault.error is not None
+                raise fault.error  # the transport failed: the organization never saw it
+            else:
+                response = self._answer(request)
             if request.method.upper() == "HEAD":
                 response = HttpResponse(response.status, response.headers, b"")  # no body
-            entry = WebApiCall(request, response, self.org.url, batch_part=batch_part)
+            entry = WebApiCall(request, response, self.org.url, batch_part=not outermost)
             self.org.request_log.record(entry)
+        if fault is not None and fault.error is not None:
+            raise fault.error  # answered, but the answer never reached the caller
         return response
 
     def _answer(self, request: HttpRequest) -> HttpResponse:

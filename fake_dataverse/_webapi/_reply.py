@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from fake_dataverse._model._errors import DataverseError
+from fake_dataverse._storage._faults import GATEWAY_STATUSES
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._prefer import Preferences
 
-__all__ = ["JSON_TYPE", "empty_reply", "error_reply", "json_reply", "text_reply"]
+__all__ = ["JSON_TYPE", "empty_reply", "error_reply", "gateway_reply", "json_reply", "text_reply"]
 
 JSON_TYPE = "application/json; odata.metadata=minimal"
 _ERROR_DETAILS = "Microsoft.PowerApps.CDS.ErrorDetails."
@@ -46,6 +47,15 @@ def empty_reply(status: int = 204, headers: Mapping[str, str] | None = None) -> 
 def text_reply(status: int, text: str, content_type: str = "text/plain") -> HttpResponse:
     """Return a plain-text response (``/$count``)."""
     return HttpResponse(status, _headers({"Content-Type": content_type}), text.encode("utf-8"))
+
+
+def gateway_reply(status: int, retry_after: float | None = None) -> HttpResponse:
+    """Return a failing gateway's answer: a plain-text body naming the status (what Dataverse's
+    front door sends is not documented; see docs/fidelity.md)."""
+    headers = {"Content-Type": "text/plain; charset=utf-8"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(retry_after))
+    return HttpResponse(status, headers, f"{status} {GATEWAY_STATUSES[status]}".encode())
 
 
 def _help_link(error: DataverseError) -> str:
