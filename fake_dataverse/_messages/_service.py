@@ -13,6 +13,7 @@ from typing import Any
 from fake_dataverse._messages._background import CustomApi, CustomApiContext
 from fake_dataverse._messages._calls import MessageCall
 from fake_dataverse._messages._catalogue import register_all
+from fake_dataverse._messages._hints import note, unregistered_custom_api
 from fake_dataverse._messages._query_requests import (
     RetrieveMultipleRequest,
     RetrieveMultipleResponse,
@@ -133,7 +134,8 @@ class OrganizationService:
             name = table_of_target(request)
             if name is not None and name in self._org.metadata:
                 raise errors.MessageNotSupported(request=request.request_name, entity=name)
-            raise errors.UnknownMessage(request=request.request_name)
+            unknown = errors.UnknownMessage(request=request.request_name)
+            raise note(unknown, unregistered_custom_api(request.request_name))
         typed = request
         if not isinstance(request, definition.request_type):
             typed = definition.request_type.from_request(request)

@@ -16,6 +16,7 @@ from fake_dataverse._storage._organization import Caller, Organization
 from fake_dataverse._webapi._background import handle_status_monitor, is_status_monitor
 from fake_dataverse._webapi._calls import WebApiCall
 from fake_dataverse._webapi._catalogue import register_all
+from fake_dataverse._webapi._hints import HINT_HEADER, hint_for
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
 from fake_dataverse._webapi._reply import empty_reply, error_reply, gateway_reply
@@ -70,7 +71,7 @@ class WebApi:
         except errors.Unauthorized:
             return self._unauthorized(request_base(self.org.url, request.url))
         except errors.DataverseError as error:
-            return error_reply(error, prefer)
+            return self._error_reply(error, prefer, request)
         except RecursionError:
             return error_reply(errors.ODataError("The request is too deeply nested."), prefer)
 
@@ -137,6 +138,17 @@ class WebApi:
                 raise errors.CallerNotFound(id=named.object_id)
             return user.id
         raise errors.Unauthorized()
+
+    def _error_reply(
+        self, error: errors.DataverseError, prefer: Preferences, request: HttpRequest
+    ) -> HttpResponse:
+        """Return Dataverse's error answer, with the fake's hint header where it has one."""
+        reply = error_reply(error, prefer)
+        url = parse_url(self.org.url, request.url.split("?", 1)[0])
+        hint = hint_for(error, request.method, url.path if url is not None else "")
+        if hint is None:
+            return reply
+        return HttpResponse(reply.status, {**reply.headers, HINT_HEADER: hint}, reply.body)
 
     def _unauthorized(self, base: str) -> HttpResponse:
         """Return the 401 answer with its ``WWW-Authenticate`` challenge."""
