@@ -44,11 +44,13 @@ DEFAULT_URL = "https://contoso.crm.dynamics.com"
 
 @attrs.frozen
 class Snapshot:
-    """A saved state of a fake (rows, change logs, users, counters, time) for ``restore``."""
+    """A saved state of a fake (rows, change logs, users, counters, time, the request log) for
+    ``restore``."""
 
     store: StoreSnapshot
     users: Mapping[uuid.UUID, User]
     background: object = None
+    requests: tuple[Any, ...] = ()  # the request log as it was
 
 
 def _background_mode(mode: str) -> bool:
@@ -221,7 +223,7 @@ class FakeDataverse:
         """Save the whole state, to put back with :meth:`restore`."""
         with self._org.store.lock:
             return Snapshot(self._org.store.snapshot(), dict(self._org.users),
-                            state_of(self._org).snapshot())
+                            state_of(self._org).snapshot(), tuple(self._org.request_log.entries))
 
     def restore(self, snapshot: Snapshot) -> None:
         """Put back a state saved with :meth:`snapshot`."""
@@ -230,6 +232,7 @@ class FakeDataverse:
             self._org.users = dict(snapshot.users)
             if snapshot.background is not None:
                 state_of(self._org).restore(snapshot.background)
+            self._org.request_log.entries[:] = snapshot.requests
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one Web API request (the transport-free entry point adapters use)."""

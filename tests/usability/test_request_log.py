@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_dataverse import (
     CreateRequest,
@@ -16,6 +18,7 @@ from fake_dataverse import (
     FakeDataverse,
     HttpRequest,
 )
+from fake_dataverse.strategies import isolate_examples
 
 from .conftest import TABLE
 
@@ -146,3 +149,21 @@ class TestLifetime:
         (entry,) = dv.requests
         assert isinstance(entry.outcome.id, uuid.UUID) and row_id == entry.outcome.id
         assert 1 == len(dv.requests)
+
+
+class TestSnapshots:
+    def test_restore_puts_the_log_back(self, dv: FakeDataverse) -> None:
+        """restore() returns the log to what it held at snapshot() (isolate_examples uses it)."""
+        dv.service.create(Entity(TABLE, name="before"))
+        saved = dv.snapshot()
+        dv.service.create(Entity(TABLE, name="after"))
+        dv.restore(saved)
+        assert ["before"] == [call.parameters["Target"]["name"] for call in dv.requests]
+
+    @isolate_examples
+    @settings(max_examples=5, database=None)
+    @given(name=st.text(min_size=1, max_size=5))
+    def test_each_example_sees_only_its_own_requests(self, dv: FakeDataverse, name: str) -> None:
+        """Under isolate_examples, assert_called(times=1) holds in every example."""
+        dv.service.create(Entity(TABLE, name=name))
+        dv.assert_called("Create", TABLE, times=1)
