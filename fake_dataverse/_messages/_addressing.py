@@ -13,13 +13,14 @@ from typing import Any
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._address import PARTITION_ID, Address, address
-from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._validation import sdk_to_raw
 from fake_dataverse._model._values import Entity, EntityReference
 from fake_dataverse._storage._organization import Organization
 from fake_dataverse._storage._store import StoredRow
 
 __all__ = [
+    "by_id",
     "entity_address",
     "existing_row",
     "find_row",
@@ -105,3 +106,26 @@ def entity_address(
         if values[part_name] == own[1] or (values[part_name] is None and own[1] == str(own[0])):
             del values[part_name]
     return found
+
+
+def by_id(org: Organization, table: EntityMetadata, values: dict[str, Any]) -> None:
+    """Replace lookup values given by alternate key with references by id, in place.
+
+    As in the SDK, an ``EntityReference`` with ``key_attributes`` and no id sets a lookup to
+    the row holding those key values. A value that is not such a reference is left for
+    validation to judge.
+
+    Raises:
+        RecordNotFoundByEntityKey: 0x80060891 when no row holds the key; EntityKeyNotDefined
+            0x80060890 for names that form no key of the referenced table.
+    """
+    for name, value in values.items():
+        if not isinstance(value, EntityReference) or value.id is not None:
+            continue
+        attr = table.attribute(name)
+        target = org.metadata.get(value.logical_name)
+        lookup = attr is not None and attr.attribute_type is AttributeTypeCode.LOOKUP
+        if not value.key_attributes or target is None or not lookup:
+            continue
+        row = existing_row(org, address(target, key_attributes=value.key_attributes))
+        values[name] = EntityReference(value.logical_name, row.id, name=value.name)

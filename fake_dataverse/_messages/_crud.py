@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fake_dataverse._messages._addressing import (
+    by_id,
     entity_address,
     existing_row,
     find_row,
@@ -111,6 +112,7 @@ def create_row(ctx: ExecutionContext, table: EntityMetadata, entity: Entity) -> 
     """
     _require_table_match(table, entity.logical_name)
     values, row_id = _payload(table, entity)
+    by_id(ctx.org, table, values)
     kept = validate_write(
         table, values, operation=Operation.CREATE, settings=ctx.org.settings.writes
     )
@@ -138,6 +140,7 @@ def update_row(
     """
     _require_table_match(table, entity.logical_name)
     values, row_id = _payload(table, entity)
+    by_id(ctx.org, table, values)
     target = entity_address(table, entity, values, row_id)
     kept = validate_write(
         table, values, operation=Operation.UPDATE, settings=ctx.org.settings.writes
@@ -169,6 +172,7 @@ def upsert_row(
     """
     _require_table_match(table, entity.logical_name)
     values, row_id = _payload(table, entity)
+    by_id(ctx.org, table, values)
     row_id = row_id or (None if entity.key_attributes else ctx.org.ids.new_id())
     target = entity_address(table, entity, values, row_id)
     if target.key is not None:

@@ -25,9 +25,10 @@ from fake_dataverse._model._values import Entity, EntityCollection, EntityRefere
 from fake_dataverse._query.odata._options import check_options
 from fake_dataverse._webapi._http import HttpResponse
 from fake_dataverse._webapi._json import TYPE_PREFIX, entity_from_json, request_json
+from fake_dataverse._webapi._keys import key_attributes
 from fake_dataverse._webapi._reply import empty_reply, json_reply
 from fake_dataverse._webapi._router import RequestContext, RouteTable
-from fake_dataverse._webapi._url import parse_key, parse_segment
+from fake_dataverse._webapi._url import parse_segment
 
 __all__: list[str] = []
 
@@ -72,20 +73,21 @@ def _payload_error(table: EntityMetadata, inner: str) -> errors.DataverseError:
 
 
 def _apply_odata_id(table: EntityMetadata, entity: Entity, odata_id: Any) -> None:
-    """Take a target's row from ``"@odata.id": "backgroundoperations(<key>)"``."""
+    """Take a target's row from ``"@odata.id": "backgroundoperations(<key>)"`` (any key)."""
     text = odata_id.rsplit("/", 1)[-1] if isinstance(odata_id, str) else ""
     segment = parse_segment(text)
-    key = parse_key(segment.key) if segment is not None and segment.key else None
-    if segment is None or key is None or segment.name != table.entity_set_name:
+    if segment is None or not segment.key or segment.name != table.entity_set_name:
         raise _payload_error(table, f"The value '{odata_id}' of '@odata.id' is not a valid URI.")
-    pk = table.primary_id_attribute
-    row_id = key.get("") or key.get(pk)
-    if not isinstance(row_id, uuid.UUID):
-        raise _payload_error(table, f"The value '{odata_id}' of '@odata.id' is not a valid URI.")
-    entity.id = row_id
-    part = table.partition_attribute
-    if part and isinstance(key.get(part), str):
-        entity.key_attributes = {pk: row_id, part: key[part]}
+    try:
+        keys = key_attributes(table, segment.key)
+    except errors.ODataError:
+        raise _payload_error(
+            table, f"The value '{odata_id}' of '@odata.id' is not a valid URI."
+        ) from None
+    row_id = keys.get(table.primary_id_attribute)
+    if isinstance(row_id, uuid.UUID):
+        entity.id = row_id
+    entity.key_attributes = keys if len(keys) > 1 or row_id is None else {}
 
 
 def _target(table: EntityMetadata, item: Any) -> Entity:

@@ -46,6 +46,7 @@ TASK_TABLE: dict[str, Any] = {
         {"logical_name": "contoso_code", "type": "String", "max_length": 20},
         {"logical_name": "contoso_region", "type": "String", "max_length": 20},
         {"logical_name": "contoso_number", "type": "Integer"},
+        {"logical_name": "contoso_parent", "type": "Lookup", "targets": ["contoso_task"]},
     ],
 }
 
@@ -149,6 +150,31 @@ class TestAddressingByKey:
         second = dv.service.create(Entity(TASK, contoso_code="B2"))
         found = retrieve(dv, EntityReference(TASK, second, {"contoso_code": "A1"}))
         assert (second, first) == (found.id, retrieve(dv, by_code("A1")).id)
+
+
+class TestLookupsByKey:
+    def test_a_lookup_set_by_key_stores_the_row_id(self, dv: FakeDataverse) -> None:
+        """EntityReference(table, key_attributes=…) as a lookup value points at that row."""
+        parent = dv.service.create(Entity(TASK, contoso_code="P1"))
+        child = dv.service.create(Entity(
+            TASK, contoso_code="C1",
+            contoso_parent=EntityReference(TASK, key_attributes={"contoso_code": "p1"})))
+        stored = retrieve(dv, EntityReference(TASK, child))["contoso_parent"]
+        assert (TASK, parent) == (stored.logical_name, stored.id)
+
+    def test_a_lookup_by_a_missing_key_writes_nothing(self, dv: FakeDataverse) -> None:
+        """A lookup naming a key no row holds is 0x80060891; the create leaves no trace."""
+        dv.service.create(Entity(TASK, contoso_code="P1"))
+        refused(dv, "0x80060891", lambda: dv.service.create(Entity(
+            TASK, contoso_parent=EntityReference(TASK, key_attributes={"contoso_code": "X"}))))
+
+    def test_an_update_sets_a_lookup_by_key(self, dv: FakeDataverse) -> None:
+        """Updates resolve lookups by key as creates do."""
+        parent = dv.service.create(Entity(TASK, contoso_code="P1"))
+        child = dv.service.create(Entity(TASK, contoso_code="C1"))
+        dv.service.update(Entity(TASK, child, contoso_parent=EntityReference(
+            TASK, key_attributes={"contoso_code": "P1"})))
+        assert parent == retrieve(dv, by_code("C1"))["contoso_parent"].id
 
 
 class TestUpsertByKey:

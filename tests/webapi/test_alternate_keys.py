@@ -19,7 +19,8 @@ TASK_TABLE: dict[str, Any] = {
     "entity_set_name": "contoso_tasks",
     "primary_id_attribute": "contoso_taskid",
     "primary_name_attribute": "contoso_name",
-    "messages": ["Create", "Delete", "Retrieve", "RetrieveMultiple", "Update", "Upsert"],
+    "messages": ["Create", "Delete", "Retrieve", "RetrieveMultiple", "Update", "Upsert",
+                 "UpsertMultiple"],
     "keys": [
         {"schema_name": "contoso_code_key", "display_name": "Code", "key_attributes":
          ["contoso_code"]},
@@ -175,6 +176,32 @@ class TestWritesByKey:
             response = tasks.patch("contoso_tasks(contoso_code='A1')",
                                    json={"contoso_code": "B2"})
         assert (412, "0x80060892") == error_of(response)[:2]
+
+
+class TestBulkByKey:
+    def test_upsert_multiple_by_odata_id_keys(self, tasks: Api, dv: FakeDataverse) -> None:
+        """UpsertMultiple targets naming rows by alternate key in @odata.id: update or create."""
+        kind = "Microsoft.Dynamics.CRM.contoso_task"
+        response = tasks.post("contoso_tasks/Microsoft.Dynamics.CRM.UpsertMultiple", json={
+            "Targets": [
+                {"@odata.type": kind, "@odata.id": "contoso_tasks(contoso_code='A1')",
+                 "contoso_name": "first, changed"},
+                {"@odata.type": kind, "@odata.id": "contoso_tasks(contoso_code='N1')",
+                 "contoso_name": "new"},
+            ]})
+        assert response.status_code in (200, 204), response.text
+        rows = {r["contoso_code"]: r["contoso_name"] for r in dv.rows(TASK)}
+        assert {"A1": "first, changed", "B2": "second", "N1": "new"} == rows
+
+    def test_an_odata_id_naming_no_key_is_a_payload_error(
+        self, tasks: Api, same: Any
+    ) -> None:
+        """An @odata.id whose key properties form no key is 400 0x80048d19, nothing written."""
+        with same():
+            response = tasks.post("contoso_tasks/Microsoft.Dynamics.CRM.UpsertMultiple", json={
+                "Targets": [{"@odata.type": "Microsoft.Dynamics.CRM.contoso_task",
+                             "@odata.id": "contoso_tasks(contoso_name='x')"}]})
+        assert (400, "0x80048d19") == error_of(response)[:2]
 
 
 class TestQuotedGuids:

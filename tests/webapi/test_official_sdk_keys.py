@@ -23,7 +23,8 @@ TASK_TABLE: dict[str, Any] = {
     "entity_set_name": "contoso_tasks",
     "primary_id_attribute": "contoso_taskid",
     "primary_name_attribute": "contoso_name",
-    "messages": ["Create", "Retrieve", "RetrieveMultiple", "Update", "Upsert", "Delete"],
+    "messages": ["Create", "Retrieve", "RetrieveMultiple", "Update", "Upsert", "UpsertMultiple",
+                 "Delete"],
     "keys": [{"schema_name": "contoso_code_key", "key_attributes": ["contoso_code"]}],
     "attributes": [
         {"logical_name": "contoso_taskid", "type": "Uniqueidentifier", "valid_for_update": False},
@@ -75,3 +76,27 @@ class TestUpsertByKey:
             {"alternate_key": {"contoso_code": "a1"}, "record": {"contoso_name": "changed"}}])
         rows = dv.rows("contoso_task")
         assert [("A1", "changed")] == [(r["contoso_code"], r["contoso_name"]) for r in rows]
+
+    def test_upsert_of_several_items_by_alternate_key(
+        self, client: Any, dv: FakeDataverse
+    ) -> None:
+        """Several items go as UpsertMultiple with @odata.id keys: each row updated or made."""
+        client.records.upsert("contoso_task", [
+            {"alternate_key": {"contoso_code": "A1"}, "record": {"contoso_name": "one"}}])
+        client.records.upsert("contoso_task", [
+            {"alternate_key": {"contoso_code": "A1"}, "record": {"contoso_name": "one again"}},
+            {"alternate_key": {"contoso_code": "B2"}, "record": {"contoso_name": "two"}},
+        ])
+        rows = sorted((r["contoso_code"], r["contoso_name"]) for r in dv.rows("contoso_task"))
+        assert [("A1", "one again"), ("B2", "two")] == rows
+
+    def test_upsert_of_several_items_by_the_elastic_key(
+        self, client: Any, dv: FakeDataverse
+    ) -> None:
+        """UpsertMultiple with quoted GUIDs in @odata.id keys lands each row in its partition."""
+        ids = [str(uuid.uuid4()) for _ in range(2)]
+        client.records.upsert("backgroundoperation", [
+            {"alternate_key": {"backgroundoperationid": row_id, "partitionid": "p1"},
+             "record": {"name": f"op{n}"}} for n, row_id in enumerate(ids)])
+        rows = sorted((str(r.id), r["partitionid"], r["name"]) for r in dv.rows())
+        assert sorted((row_id, "p1", f"op{n}") for n, row_id in enumerate(ids)) == rows
