@@ -30,7 +30,7 @@ from fake_dataverse._messages._requests import (
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._address import PARTITION_ID
 from fake_dataverse._model._metadata import EntityMetadata
-from fake_dataverse._model._values import Entity, EntityReference
+from fake_dataverse._model._values import Entity, EntityCollection, EntityReference
 
 __all__ = ["BULK_ERROR_DETAILS"]
 
@@ -40,6 +40,15 @@ MESSAGES = MessageRegistry()
 BULK_ERROR_DETAILS = "Plugin.BulkApiErrorDetails"
 _EMPTY_ID = uuid.UUID(int=0)
 ItemT = TypeVar("ItemT")
+
+
+def _entity_targets(
+    ctx: ExecutionContext, targets: EntityCollection | None, *access: str
+) -> tuple[list[Entity], EntityMetadata]:
+    """Return the targets of CreateMultiple/UpdateMultiple/UpsertMultiple and their table."""
+    items = list(targets) if targets is not None else []
+    entity_name = targets.entity_name if targets is not None else None
+    return items, _bulk_table(ctx, items, entity_name, Entity, *access)
 
 
 def _bulk_table(
@@ -102,9 +111,7 @@ def _target_id(table: EntityMetadata) -> Callable[[Entity], uuid.UUID | None]:
 def _create_multiple(
     ctx: ExecutionContext, request: CreateMultipleRequest
 ) -> CreateMultipleResponse:
-    targets = request.targets
-    items = list(targets) if targets is not None else []
-    table = _bulk_table(ctx, items, targets.entity_name if targets else None, Entity, "Create")
+    items, table = _entity_targets(ctx, request.targets, "Create")
     ids: list[uuid.UUID] = []
 
     def apply(_: int, entity: Entity) -> tuple[uuid.UUID | None, int]:
@@ -130,9 +137,7 @@ def _identity(table: EntityMetadata, entity: Entity) -> tuple[Any, ...] | None:
 
 @MESSAGES.handler(UpdateMultipleRequest)
 def _update_multiple(ctx: ExecutionContext, request: UpdateMultipleRequest) -> OrganizationResponse:
-    targets = request.targets
-    items = list(targets) if targets is not None else []
-    table = _bulk_table(ctx, items, targets.entity_name if targets else None, Entity, "Write")
+    items, table = _entity_targets(ctx, request.targets, "Write")
     seen: set[tuple[Any, ...]] = set()
 
     def apply(_: int, entity: Entity) -> tuple[uuid.UUID | None, int]:
@@ -153,11 +158,7 @@ def _update_multiple(ctx: ExecutionContext, request: UpdateMultipleRequest) -> O
 def _upsert_multiple(
     ctx: ExecutionContext, request: UpsertMultipleRequest
 ) -> UpsertMultipleResponse:
-    targets = request.targets
-    items = list(targets) if targets is not None else []
-    table = _bulk_table(
-        ctx, items, targets.entity_name if targets else None, Entity, "Create", "Write"
-    )
+    items, table = _entity_targets(ctx, request.targets, "Create", "Write")
     keys = [_identity(table, entity) for entity in items]
     known = [k for k in keys if k is not None]
     if len(set(known)) != len(known):
