@@ -31,6 +31,7 @@ from fake_dataverse._messages._query_requests import (
 from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._rows import project
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import INT32
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import ColumnSet, EntityReference
 from fake_dataverse._query._expression import PagingInfo
@@ -186,6 +187,8 @@ def _page_size(ctx: ExecutionContext, info: PagingInfo | None) -> int:
             cookie that reaches past the first 50,000 changes.
     """
     count = info.count if info is not None else 0
+    if info is not None and not all(INT32[0] <= n <= INT32[1] for n in (count, info.page_number)):
+        raise errors.InvalidArgument("PagingInfo.Count and PageNumber are 32-bit integers.")
     paged = info is not None and (info.page_number != 0 or bool(info.paging_cookie))
     if count < 0 or (count == 0 and paged):
         raise errors.ValueGreaterThanZero()

@@ -42,6 +42,14 @@ class _SafeFormat(dict[str, Any]):
         return "{" + key + "}"
 
 
+def _printable(value: Any) -> Any:
+    """Return a field as it can be printed: Python refuses to print an integer of more than
+    4,300 digits (only a Python caller can send one; .NET has none)."""
+    if isinstance(value, int) and value.bit_length() > 14_000:
+        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"
+    return value
+
+
 class DataverseError(Exception):
     """The root of every fault the fake raises; carries a Dataverse error code.
 
@@ -60,7 +68,8 @@ class DataverseError(Exception):
         error_details: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> None:
-        text = message if message is not None else self.template.format_map(_SafeFormat(fields))
+        printable = _SafeFormat({name: _printable(value) for name, value in fields.items()})
+        text = message if message is not None else self.template.format_map(printable)
         super().__init__(text)
         self.message: str = text
         self.fields: dict[str, Any] = dict(fields)

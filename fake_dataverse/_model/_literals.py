@@ -21,6 +21,7 @@ __all__ = [
     "in_datetime_range",
     "parse_datetime_text",
     "parse_integer",
+    "utc_instant",
 ]
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -87,6 +88,19 @@ def parse_datetime_text(text: str) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc)
     except (ValueError, OverflowError):
+        return None
+
+
+def utc_instant(moment: dt.datetime) -> dt.datetime | None:
+    """Return a datetime as an aware UTC instant (naive means UTC); None past the year 1 or 9999.
+
+    ``0001-01-01T00:00:00+14:00`` is a valid Python datetime whose UTC instant is not.
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    try:
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:
         return None
 
 

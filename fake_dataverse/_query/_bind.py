@@ -20,7 +20,7 @@ from typing import Any, Literal
 import attrs
 
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._literals import parse_datetime_text, parse_integer
+from fake_dataverse._model._literals import parse_datetime_text, parse_integer, utc_instant
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._query._model import (
     Condition,
@@ -89,9 +89,10 @@ def _wrong_type(table: EntityMetadata, attr: AttributeMetadata, value: Any) -> E
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+    instant = utc_instant(moment)
+    if instant is None:  # its UTC instant is before the year 1 or after 9999
+        raise errors.InvalidDateTime()
+    return instant
 
 
 def _sdk_int(value: Any) -> int:

@@ -1,4 +1,4 @@
-"""Fuzzing: 10,000 malformed requests get only Dataverse-shaped 4xx answers and change nothing.
+"""Fuzzing: malformed requests get only Dataverse-shaped 4xx answers and change nothing.
 
 Every generated request carries at least one defect by construction (bad JSON, a wrong JSON
 type, an unknown property, a garbage URL, a broken ``$filter``, a stale etag, a bad caller or
@@ -22,9 +22,11 @@ import requests
 from fake_dataverse import FakeDataverse
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
+from ..boundaries import examples
 from .conftest import TYPE, store_state
 
-COUNT = 10_000
+COUNT = examples(2_000)  # FAKE_DATAVERSE_FUZZ_EXAMPLES=10000 for a local run
+ARBITRARY = examples(1_000)
 THROUGH_REQUESTS = 300
 AUTH = {"Authorization": "Bearer fuzz"}
 JSON = {**AUTH, "Content-Type": "application/json"}
@@ -209,7 +211,7 @@ def _handle(dv: FakeDataverse, request: HttpRequest) -> tuple[int, Any, bytes]:
 
 class TestFuzz:
     def test_malformed_requests_are_rejected_and_change_nothing(self) -> None:
-        """10,000 malformed requests: each a Dataverse 4xx; the store is as it was."""
+        """COUNT malformed requests: each a Dataverse 4xx; the store is as it was."""
         dv = FakeDataverse()
         rows = [str(dv.service.create(_entity(i))) for i in range(3)]
         fuzzer = Fuzzer(dv, random.Random(20240601), rows)
@@ -284,7 +286,7 @@ BODIES = [
 
 class TestArbitraryRequests:
     def test_no_request_crashes_the_fake(self) -> None:
-        """5,000 arbitrary requests (valid or not): never an exception, never a 5xx."""
+        """ARBITRARY requests (valid or not): never an exception, never a 5xx."""
         dv = FakeDataverse()
         rows = [str(dv.service.create(_entity(i))) for i in range(3)]
         rng = random.Random(7)
@@ -295,7 +297,7 @@ class TestArbitraryRequests:
             f"backgroundoperations({rows[0]})/name",
             f"backgroundoperations({rows[1]})/createdby",
         ]
-        for _ in range(5_000):
+        for _ in range(ARBITRARY):
             path = rng.choice(segments) + rng.choice(["", "", "", "/", "(", "'", "/x"])
             query = "&".join(rng.sample(OPTIONS, rng.randrange(3)))
             headers = dict(AUTH) if rng.random() < 0.95 else {}
