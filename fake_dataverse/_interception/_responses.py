@@ -23,6 +23,7 @@ from typing import Any
 
 import responses
 
+from fake_dataverse._interception._entra import ENTRA, ENTRA_URL
 from fake_dataverse._interception._patching import answer_for, enter_libraries
 from fake_dataverse._interception._registry import REGISTRY, Handler, Registration
 from fake_dataverse._webapi._http import HttpRequest
@@ -234,10 +235,24 @@ class Interception(contextlib.ContextDecorator):
         self._enter_libraries()
         try:
             self._enter_requests()
+            self._enter_entra()
         except BaseException:
             self._exit_libraries()
             raise
         return self
+
+    def _enter_entra(self) -> None:
+        """Answer Microsoft Entra's token endpoints too (shared by every fake), so credentials
+        such as azure-identity's ``ClientSecretCredential`` run unmodified."""
+        with self._lock:
+            mock = self._entries[-1][0].target
+            held = self._libraries[-1]
+        assert isinstance(mock, responses.RequestsMock)
+        held.append(
+            REGISTRY.enter(ENTRA_URL, owner=ENTRA, handler=ENTRA.handle, target=mock,
+                           install=_installer(mock))
+        )
+        held.extend(enter_libraries(ENTRA_URL, owner=ENTRA, handler=ENTRA.handle))
 
     def _enter_requests(self) -> None:
         if self._caller_mock is not None:
