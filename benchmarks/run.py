@@ -1,9 +1,15 @@
 """Run every benchmark: ``python benchmarks/run.py`` (``--quick`` for tiny sizes, as in CI).
 
+``figures`` measures, in one process, every per-call and per-table figure of
+``docs/performance.md`` beside the floor (the same ``requests`` POST answered by a bare
+``responses`` callback), and prints them as a table with their targets and how the id lookup,
+change tracking and first pages grow from the small to the large table.
+
 Benchmarks register with :func:`benchmark`; each prints its measurements and returns whether its
 claim holds. The exit status is 1 when any claim fails (never with ``--quick``: tiny sizes are
 a smoke run, not a verdict).
 
+- ``figures``: every figure meets its target at 100,000 rows.
 - ``entity_changes``: RetrieveEntityChanges with k changes since the token costs about the same
   at 10,000 and 100,000 rows (within 2x): the work follows the change log, not the table.
 - ``paging``: with a paging cookie, reading page k costs about what page 1 costs, at 20,000 and
@@ -19,6 +25,8 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import os
+import platform
 import statistics
 import sys
 import time
@@ -26,6 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import figures as fig  # a sibling module, importable once its folder is on the path
 
 from fake_dataverse import (
     ColumnSet,
@@ -75,6 +86,84 @@ def filled(rows: int, *, partitions: int = 0) -> FakeDataverse:
         targets = [row(n) for n in range(start, min(start + 1000, rows))]
         dv.service.execute(CreateMultipleRequest(targets=targets))
     return dv
+
+
+def _row(name: str, value: float, unit: str, target: float | None, holds: bool | None) -> str:
+    shown = f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+    goal = "" if target is None else f"≤ {target:,g} {unit}"
+    verdict = "" if holds is None else ("met" if holds else "MISSED")
+    return f"| {name} | {shown} {unit} | {goal} | {verdict} |"
+
+
+def machine() -> str:
+    """Return a line describing the machine and its load."""
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return (
+        f"{platform.python_implementation()} {platform.python_version()} on "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start"
+    )
+
+
+@benchmark
+def figures(quick: bool) -> bool:
+    """Every figure of docs/performance.md, beside the floor; claim: each meets its target."""
+    small, large = (100, 1_000) if quick else (1_000, 100_000)
+    calls, batches, repeat = (50, 3, 3) if quick else (300, 7, 9)
+    print(f"  {machine()}")
+    measured = fig.interception_figures(calls, batches)
+    at_small = fig.table_figures(small, large=False, repeat=repeat)
+    at_large = fig.table_figures(large, large=True, repeat=repeat)
+    per_row = fig.memory_per_row(large)
+    log_at_expiry, log_at_end = fig.change_log_growth(50 if quick else 500, 90)
+    rows = f"{large:,} rows"
+    measured += [
+        fig.Figure("SDK create", at_large["create"], "µs", 20),
+        fig.Figure("SDK retrieve", at_large["retrieve"], "µs", 8),
+        fig.Figure(f"memory per row, {rows} (tracemalloc)", per_row, "B", 1024),
+        fig.Figure(f"$filter=name eq '…' (no index), {rows}", at_large["filter"], "ms", 100),
+        fig.Figure(f"/$count, {rows}", at_large["count"], "ms", 20),
+        fig.Figure(
+            f"first change-tracking page (maxpagesize 100), {rows}",
+            at_large["tracking"], "ms", 10,
+        ),
+        fig.Figure(f"$orderby=name desc, first page of 100, {rows}", at_large["orderby"], "ms", 60),
+        fig.Figure(
+            f"one change set (create + update), atomic_changesets, {rows}",
+            at_large["change set"], "ms", 5,
+        ),
+        fig.Figure(
+            f"ExecuteTransaction (create + update), atomic_changesets, {rows}",
+            at_large["transaction"], "ms", 5,
+        ),
+        fig.Figure(
+            "change-log entries after 90 days of daily updates ÷ after 30 (expiry 30 days)",
+            log_at_end / max(log_at_expiry, 1), "×", 1.0,
+        ),
+    ]
+    ratios = [
+        fig.Ratio("id lookup (SDK retrieve)", at_small["retrieve"], at_large["retrieve"]),
+        fig.Ratio("first change-tracking page", at_small["tracking"], at_large["tracking"]),
+        fig.Ratio("first page, default order", at_small["first page"], at_large["first page"]),
+        fig.Ratio("first page, $orderby=name desc", at_small["orderby"], at_large["orderby"]),
+    ]
+    print()
+    print("| figure | measured | target | verdict |")
+    print("| --- | ---: | --- | --- |")
+    for figure in measured:
+        holds = None if figure.target is None else figure.holds
+        print(_row(figure.name, figure.value, figure.unit, figure.target, holds))
+    print()
+    print(f"| grows from {small:,} to {large:,} rows | {small:,} | {large:,} | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for ratio in ratios:
+        unit = "µs" if "lookup" in ratio.name else "ms"
+        print(
+            f"| {ratio.name} | {ratio.small:,.2f} {unit} | {ratio.large:,.2f} {unit} "
+            f"| {ratio.value:.2f} |"
+        )
+    print(f"\n  change log: {log_at_expiry} entries after 30 days, {log_at_end} after 90")
+    return all(figure.holds for figure in measured)
 
 
 def changes_since(dv: FakeDataverse, token: str) -> None:

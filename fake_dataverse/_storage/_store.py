@@ -202,6 +202,11 @@ class Store:
             start = bisect.bisect_right(data.change_versions, version)
             return data.changes[start:]
 
+    def change_log_size(self, table: str) -> int:
+        """Return how many entries a table's change log holds."""
+        with self.lock:
+            return len(self._table(table).changes)
+
     # ---- writes -----------------------------------------------------------------------
     def commit(
         self,
