@@ -4,7 +4,8 @@ A data token is ``<version>!<MM/dd/yyyy HH:mm:ss>``: the highest version the syn
 fake time it ran. Without a token every live row is returned as new and no deletes; with one,
 each row changed since is returned once, in its latest state, ordered by version, then the
 deletes (a row created and deleted between syncs reports its delete). The work is proportional
-to the number of change-log entries since the token, not to the table's size.
+to the number of change-log entries since the token, not to the table's size; without a token a
+page reads the live rows in version order from the change log, so it costs about the page.
 
 Paging: every page of one sync answers as of the same version (the first page's), which the
 paging cookie carries with the position reached; changes made while paging come in the next sync.
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -151,21 +154,12 @@ class _Sync:
         return NewOrUpdatedItem(project(self.ctx.org, self.table, row, self.columns))
 
     def page(
-        self,
-        cursor: _Cursor,
-        records: tuple[list[ChangeRecord], list[ChangeRecord]],
-        skip: int,
+        self, cursor: _Cursor, pending: Iterator[ChangeRecord], skip: int
     ) -> tuple[list[ChangedItem], _Cursor, bool]:
-        """Return one page of changes after the cursor, the next cursor, and more_records."""
-        changes, deletes = records
-        if cursor.deleting:
-            start = bisect.bisect_right([r.version for r in deletes], cursor.after)
-            pending = deletes[start:]
-        else:
-            start = bisect.bisect_right([r.version for r in changes], cursor.after)
-            pending = [*changes[start:], *deletes]
-        pending = pending[skip:]
-        taken, more = pending[: self.page_size], len(pending) > self.page_size
+        """Return one page of the pending changes, the next cursor, and more_records."""
+        taken = list(itertools.islice(pending, skip, skip + self.page_size + 1))
+        more = len(taken) > self.page_size
+        taken = taken[: self.page_size]
         items = [item for record in taken if (item := self.item(record)) is not None]
         last = taken[-1] if taken else None
         following = attrs.evolve(
@@ -199,25 +193,35 @@ def _page_size(ctx: ExecutionContext, info: PagingInfo | None) -> int:
     return min(count or _MAX_PAGE, ctx.org.settings.max_page_size)
 
 
-def _since(ctx: ExecutionContext, token: str | None) -> int | None:
+def _since(ctx: ExecutionContext, table: EntityMetadata, token: str | None) -> int | None:
     if token is None or token == "":
         return None
     version, moment = parse_data_token(token, last_version=ctx.org.store.last_version)
     expiry = dt.timedelta(days=ctx.org.settings.change_tracking_expiry_days)
     if moment < ctx.org.clock.now() - expiry or version < ctx.org.store.version_floor:
         raise errors.ExpiredVersionStamp()  # too old, or taken before the organization's reset
+    if version < ctx.org.store.oldest_answerable_version(table.logical_name):
+        raise errors.ExpiredVersionStamp()  # its deletes are compacted away (a clock set back)
     return version
 
 
-def _records(
-    sync: _Sync, since: int | None, as_of: int
-) -> tuple[list[ChangeRecord], list[ChangeRecord]]:
+def _pending(sync: _Sync, since: int | None, cursor: _Cursor) -> Iterator[ChangeRecord]:
+    """Yield the changes a sync reports after the cursor, in order: upserts, then deletes.
+
+    Without a token these are the live rows by version, read lazily from the change log, so
+    a first page costs about its rows; with one, each row changed since, once.
+    """
     store, name = sync.ctx.org.store, sync.table.logical_name
-    if since is not None:
-        return _latest(store.changes_since(name, since), as_of)
-    live = sorted((r for r in store.rows(name) if r.version <= as_of), key=lambda r: r.version)
-    now = sync.ctx.org.clock.now()
-    return [ChangeRecord(r.version, r.key, False, now) for r in live], []
+    if since is None:
+        now = sync.ctx.org.clock.now()
+        rows = store.live_by_version(name, after=cursor.after, as_of=cursor.as_of)
+        return (ChangeRecord(row.version, row.key, False, now) for row in rows)
+    changes, deletes = _latest(store.changes_since(name, since), cursor.as_of)
+    if cursor.deleting:
+        start = bisect.bisect_right([r.version for r in deletes], cursor.after)
+        return iter(deletes[start:])
+    start = bisect.bisect_right([r.version for r in changes], cursor.after)
+    return itertools.chain(changes[start:], deletes)
 
 
 @MESSAGES.handler(RetrieveEntityChangesRequest)
@@ -238,7 +242,7 @@ def _retrieve_entity_changes(
     ctx.org.store.expire(table.logical_name)  # expiries count as changes before this sync
     info = request.page_info
     sync = _Sync(ctx, table, request.columns, _page_size(ctx, info))
-    since = _since(ctx, request.data_version)
+    since = _since(ctx, table, request.data_version)
     page_number = max(info.page_number, 1) if info is not None else 1
     skip = 0
     if info is not None and info.paging_cookie:
@@ -249,8 +253,7 @@ def _retrieve_entity_changes(
         as_of = ctx.org.store.last_version
         cursor = _Cursor(page=page_number - 1, as_of=as_of, since=since or 0)
         skip = (page_number - 1) * sync.page_size
-    records = _records(sync, since, cursor.as_of)
-    items, following, more = sync.page(cursor, records, skip)
+    items, following, more = sync.page(cursor, _pending(sync, since, cursor), skip)
     token = format_data_token(cursor.as_of, ctx.org.clock.now())
     result = EntityChanges(tuple(items), token, more, _cookie(following) if more else None)
     return RetrieveEntityChangesResponse("RetrieveEntityChanges", {"EntityChanges": result})

@@ -152,18 +152,23 @@ def _execute_multiple(ctx: ExecutionContext, request: ExecuteMultipleRequest
 def _execute_transaction(ctx: ExecutionContext, request: ExecuteTransactionRequest
                          ) -> ExecuteTransactionResponse:
     requests = _checked(request.requests)
-    saved = ctx.org.store.snapshot() if ctx.org.settings.atomic_changesets else None
+    store = ctx.org.store
+    saved = store.savepoint() if ctx.org.settings.atomic_changesets else None
     responses: list[OrganizationResponse] = []
-    for index, inner in enumerate(requests):
-        try:
-            responses.append(_run_one(ctx, inner))
-        except errors.DataverseError as error:
-            if saved is not None:
-                ctx.org.store.restore(saved)
-            raise error.with_details(FaultedRequestIndex=index) from None
-        except BaseException:  # a crash is a failure too: undo, then let it surface
-            if saved is not None:
-                ctx.org.store.restore(saved)
-            raise
+    try:
+        for index, inner in enumerate(requests):
+            try:
+                responses.append(_run_one(ctx, inner))
+            except errors.DataverseError as error:
+                if saved is not None:
+                    store.rollback(saved)
+                raise error.with_details(FaultedRequestIndex=index) from None
+            except BaseException:  # a crash is a failure too: undo, then let it surface
+                if saved is not None:
+                    store.rollback(saved)
+                raise
+    finally:
+        if saved is not None:
+            store.release(saved)
     return ExecuteTransactionResponse(
         "ExecuteTransaction", {"Responses": responses if request.return_responses else []})

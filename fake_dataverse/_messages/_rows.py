@@ -74,7 +74,7 @@ def build_created_row(
         table=table.logical_name,
         id=key[0],
         partition=key[1],
-        values=values,
+        values=table.row_layout.pack(values),
         expires_at=_expiry(table, values, now),
     )
 
@@ -88,7 +88,7 @@ def build_updated_row(
     now: dt.datetime,
 ) -> StoredRow:
     """Return the row an update makes: the current row with the kept columns changed."""
-    values = dict(current.values)
+    values = current.values.to_dict()
     values.update(kept)
     for name, value in (
         ("modifiedon", now),
@@ -100,7 +100,7 @@ def build_updated_row(
         table=table.logical_name,
         id=current.id,
         partition=current.partition,
-        values=values,
+        values=table.row_layout.pack(values),
         expires_at=_expiry(table, values, now),
     )
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from fake_dataverse._model._row import RowLayout
+
 if TYPE_CHECKING:  # the module moved in Python 3.11; only the type is needed
     from importlib.resources.abc import Traversable
 
@@ -186,6 +188,7 @@ class EntityMetadata:
     _stored_names: tuple[str, ...] = attrs.field(
         init=False, repr=False, eq=False, alias="_stored_names"
     )
+    _layout: RowLayout = attrs.field(init=False, repr=False, eq=False, alias="_layout")
 
     def __attrs_post_init__(self) -> None:
         stored = tuple(a for a in self.attributes if not a.is_virtual)
@@ -196,6 +199,8 @@ class EntityMetadata:
         object.__setattr__(self, "_defaults", defaults)
         object.__setattr__(self, "_stored_names", tuple(a.logical_name for a in stored))
         _check_table_keys(self)
+        virtual = tuple(a.logical_name for a in self.attributes if a.is_virtual)
+        object.__setattr__(self, "_layout", RowLayout(self._stored_names + virtual, len(stored)))
 
     @property
     def is_elastic(self) -> bool:
@@ -235,6 +240,11 @@ class EntityMetadata:
     def stored_names(self) -> tuple[str, ...]:
         """Return the logical names of :meth:`stored_attributes`, in metadata order."""
         return self._stored_names
+
+    @property
+    def row_layout(self) -> RowLayout:
+        """Return the column order of the table's stored rows (stored columns, then virtual)."""
+        return self._layout
 
     @property
     def default_values(self) -> tuple[tuple[str, int], ...]:

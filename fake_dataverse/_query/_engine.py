@@ -15,15 +15,22 @@ from __future__ import annotations
 import heapq
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityMetadata
+from fake_dataverse._model._row import MISSING, RowLayout
 from fake_dataverse._query._aggregate import Group, aggregate, check_aggregate
-from fake_dataverse._query._evaluate import SortColumn, key_of, matches, sort_columns, sort_key
+from fake_dataverse._query._evaluate import (
+    SortColumn,
+    compile_filter,
+    key_of,
+    sort_columns,
+    sort_key,
+)
 from fake_dataverse._query._model import Query
 from fake_dataverse._query._operators import EvaluationContext, normalise
 from fake_dataverse._query._paging import build_cookie, parse_cookie
@@ -77,13 +84,18 @@ def check_paging(query: Query) -> None:
         raise errors.OverRetrievalUpperLimitWithoutPagingCookie()
 
 
-def _matching(store: Store, query: Query, ctx: EvaluationContext) -> list[StoredRow]:
+def _matching(
+    store: Store, table: EntityMetadata, query: Query, ctx: EvaluationContext
+) -> list[StoredRow]:
     partition = query.partition_id
+    rows = store.rows(query.table)
+    if query.filter is None:
+        return list(rows) if partition is None else [r for r in rows if r.partition == partition]
+    test = compile_filter(query.filter, table.row_layout, ctx)
     return [
         row
-        for row in store.rows(query.table)
-        if (partition is None or row.partition == partition)
-        and matches(query.filter, row.values, ctx)
+        for row in rows
+        if (partition is None or row.partition == partition) and test(row.values.data) is True
     ]
 
 
@@ -97,10 +109,52 @@ def _distinct(query: Query, table: EntityMetadata, rows: list[StoredRow]) -> lis
 
 
 def _smallest(
-    count: int, rows: Sequence[StoredRow], columns: Sequence[SortColumn]
+    count: int, rows: Sequence[StoredRow], columns: Sequence[SortColumn], layout: RowLayout
 ) -> list[StoredRow]:
+    """Return the ``count`` first rows in the full sort order (sort columns, then partition)."""
+    if count * 8 < len(rows):
+        rows = [rows[i] for i in _candidates(count, rows, columns[0], layout)]
     keyed = [(sort_key(columns, r.values), r.partition, i) for i, r in enumerate(rows)]
     return [rows[item[2]] for item in heapq.nsmallest(count, keyed)]
+
+
+def _candidates(
+    count: int, rows: Sequence[StoredRow], first: SortColumn, layout: RowLayout
+) -> list[int]:
+    """Return the positions of the rows that can be among the ``count`` first, by the first
+    sort column alone: the ``count`` best values and every row tying with the last of them.
+
+    Only these rows get a full sort key, so a first page costs a pass over cheap values, not a
+    sort of the table.
+    """
+    name, descending = first
+    number = layout.index.get(name)
+    if number is not None and number < layout.fixed:
+        raw = [row.values.data[number] for row in rows]
+    else:
+        read = layout.getter(name)
+        raw = [read(row.values.data) for row in rows]
+    values: list[Any] = [None if v is None or v is MISSING else normalise(v) for v in raw]
+    nulls = [i for i, v in enumerate(values) if v is None]
+    present = [i for i, v in enumerate(values) if v is not None]
+    chosen: list[int] = []
+    need = count
+    for group in (present, nulls) if descending else (nulls, present):
+        if need <= 0:
+            break
+        if group is nulls or need >= len(group):
+            chosen += group
+            need -= len(group)
+            continue
+        pick = heapq.nlargest if descending else heapq.nsmallest
+        value_at: Any = values.__getitem__
+        edge = values[pick(need, group, key=value_at)[-1]]
+        if descending:
+            chosen += [i for i in group if values[i] >= edge]
+        else:
+            chosen += [i for i in group if values[i] <= edge]
+        need = 0
+    return chosen
 
 
 def _partition_column(table: EntityMetadata) -> str | None:
@@ -144,7 +198,7 @@ def _page(
 ) -> tuple[list[StoredRow], bool, tuple[SortColumn, ...]]:
     columns = sort_columns(query.orders, table.primary_id_attribute)
     if query.top is not None:
-        return _smallest(query.top, rows, columns), False, columns
+        return _smallest(query.top, rows, columns, table.row_layout), False, columns
     resume = _resume(table, query, columns)
     skip = 0
     if resume is not None:
@@ -152,15 +206,20 @@ def _page(
         rows = [r for r in rows if (sort_key(columns, r.values), r.partition) > after]
     else:
         skip = (query.page_number - 1) * page_size
-    taken = _smallest(skip + page_size + 1, rows, columns)[skip:]
+    taken = _smallest(skip + page_size + 1, rows, columns, table.row_layout)[skip:]
     return taken[:page_size], len(taken) > page_size, columns
+
+
+def _counted(query: Query) -> bool:
+    """Return True when the store's row count answers the query's total record count."""
+    return query.filter is None and query.partition_id is None
 
 
 def _uses_index(table: EntityMetadata, query: Query) -> bool:
     """Return True when the query reads rows in the store's (id, partition) order."""
-    plain = not (
-        query.aggregates or query.group_by or query.distinct or query.return_total_record_count
-    )
+    plain = not (query.aggregates or query.group_by or query.distinct)
+    if query.return_total_record_count and not _counted(query):
+        return False
     pk = table.primary_id_attribute
     return plain and sort_columns(query.orders, pk) == ((pk, False),)
 
@@ -176,12 +235,55 @@ def _indexed_page(
         after=None if resume is None else resume.row_key,
         partition=query.partition_id,
     )
-    matching = (r for r in rows if matches(query.filter, r.values, ctx))
+    skip = 0 if resume is not None or query.top is not None else (query.page_number - 1) * page_size
+    wanted = query.top if query.top is not None else skip + page_size + 1
+    if query.filter is None:
+        taken = list(itertools.islice(rows, wanted))
+    else:
+        taken = _filtered_in_order(store, table, query, ctx, rows, wanted)
     if query.top is not None:
-        return list(itertools.islice(matching, query.top)), False, columns
-    skip = 0 if resume is not None else (query.page_number - 1) * page_size
-    taken = list(itertools.islice(matching, skip, skip + page_size + 1))
+        return taken, False, columns
+    taken = taken[skip:]
     return taken[:page_size], len(taken) > page_size, columns
+
+
+def _filtered_in_order(
+    store: Store,
+    table: EntityMetadata,
+    query: Query,
+    ctx: EvaluationContext,
+    rows: Iterator[StoredRow],
+    wanted: int,
+) -> list[StoredRow]:
+    """Return the first ``wanted`` rows of ``rows`` (in index order) that match the filter.
+
+    Following the index pays off when matches are common; when a stretch of the index yields
+    too few, the rest is found in one pass over the table (rows in store order are cheaper to
+    read than by index) keeping the smallest keys after the stretch.
+    """
+    assert query.filter is not None
+    test = compile_filter(query.filter, table.row_layout, ctx)
+    taken: list[StoredRow] = []
+    last: StoredRow | None = None
+    for last in itertools.islice(rows, 4 * wanted + 256):
+        if test(last.values.data) is True:
+            taken.append(last)
+            if len(taken) == wanted:
+                return taken
+    if last is None or next(rows, None) is None:
+        return taken  # the stretch was the whole rest of the index
+    after = (last.key[0].int, last.key[1])
+    partition = query.partition_id
+    rest = [
+        row
+        for row in store.rows(query.table)
+        if test(row.values.data) is True
+        and (partition is None or row.partition == partition)
+        and (row.key[0].int, row.key[1]) > after
+    ]
+    return taken + heapq.nsmallest(
+        wanted - len(taken), rest, key=lambda row: (row.key[0].int, row.key[1])
+    )
 
 
 def _cookie(
@@ -195,6 +297,11 @@ def _cookie(
     if partition is not None and last.values.get(partition) is not None:
         columns = (*columns, (partition, False))
     return build_cookie(columns, query.page_number, first.values, last.values)
+
+
+def _total(count: int) -> tuple[int, bool]:
+    """Return the total record count as reported (at most 5000) and whether it was capped."""
+    return min(count, TOTAL_RECORD_COUNT_LIMIT), count > TOTAL_RECORD_COUNT_LIMIT
 
 
 def run_query(
@@ -215,19 +322,23 @@ def run_query(
     page_size = min(query.page_size or MAX_PAGE_SIZE, max_page_size)
     if _uses_index(table, query):
         page, more, columns = _indexed_page(store, table, query, ctx, page_size)
+        total, exceeded = -1, False
+        if query.return_total_record_count:
+            total, exceeded = _total(store.count(query.table))
         return QueryPage(
-            rows=tuple(page), more_records=more, paging_cookie=_cookie(table, query, columns, page)
+            rows=tuple(page),
+            more_records=more,
+            paging_cookie=_cookie(table, query, columns, page),
+            total_record_count=total,
+            total_record_count_limit_exceeded=exceeded,
         )
-    rows = _matching(store, query, ctx)
+    rows = _matching(store, table, query, ctx)
     if query.aggregates or query.group_by:
         check_aggregate(table, query)
         return QueryPage(groups=tuple(aggregate(table, query, rows)))
     total, exceeded = -1, False
     if query.return_total_record_count:
-        total, exceeded = (
-            min(len(rows), TOTAL_RECORD_COUNT_LIMIT),
-            len(rows) > TOTAL_RECORD_COUNT_LIMIT,
-        )
+        total, exceeded = _total(len(rows))
     if query.distinct:
         rows = _distinct(query, table, rows)
     page, more, columns = _page(table, query, rows, page_size)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import operator as py_operator
 import re
 import uuid
 from collections.abc import Callable
@@ -30,6 +31,7 @@ __all__ = [
     "applies",
     "normalise",
     "predicate",
+    "prepared",
     "spec_for",
 ]
 
@@ -50,6 +52,9 @@ class EvaluationContext:
 
 
 Predicate = Callable[[Any, tuple[Any, ...], EvaluationContext], "bool | None"]
+#: A predicate with its values (and context) bound: ``raw value -> bool | None``.
+Test = Callable[[Any], "bool | None"]
+Prepare = Callable[[tuple[Any, ...], EvaluationContext], Test]
 
 
 @attrs.frozen
@@ -89,6 +94,22 @@ def applies(operator: Op, column_type: T) -> bool:
 def predicate(operator: Op) -> Predicate:
     """Return an operator's predicate: ``(raw value, raw values, context) -> bool | None``."""
     return _SPECS[operator].predicate
+
+
+def prepared(operator: Op, values: tuple[Any, ...], ctx: EvaluationContext) -> Test:
+    """Return an operator's predicate with its values bound, for testing many rows.
+
+    The same rule as :func:`predicate`; the common operators normalise their values once
+    instead of once per row.
+    """
+    prepare = _PREPARED.get(operator)
+    if prepare is not None:
+        return prepare(values, ctx)
+    function = _SPECS[operator].predicate
+    return lambda value: function(value, values, ctx)
+
+
+_PREPARED: dict[Op, Prepare] = {}
 
 
 def _register(
@@ -161,6 +182,46 @@ def _pattern(make: Callable[[str], str], *, negate: bool) -> Predicate:
 for _op, _compare in _COMPARISONS.items():
     _types = _ALL if _op in (Op.EQUAL, Op.NOT_EQUAL) else _ORDERED
     _register(_op, arity=(1, 1), types=_types)(_comparison(_compare))
+
+
+def _prepared_comparison(compare: Callable[[Any, Any], Any]) -> Prepare:
+    def prepare(values: tuple[Any, ...], ctx: EvaluationContext) -> Test:
+        target = normalise(values[0])
+
+        def test(value: Any) -> bool | None:
+            if value is None:
+                return None
+            return bool(compare(normalise(value), target))
+
+        return test
+
+    return prepare
+
+
+def _prepared_membership(inside: bool) -> Prepare:
+    def prepare(values: tuple[Any, ...], ctx: EvaluationContext) -> Test:
+        targets = tuple(normalise(v) for v in values)
+
+        def test(value: Any) -> bool | None:
+            if value is None:
+                return None
+            return (normalise(value) in targets) is inside
+
+        return test
+
+    return prepare
+
+
+_PREPARED.update({
+    Op.EQUAL: _prepared_comparison(py_operator.eq),
+    Op.NOT_EQUAL: _prepared_comparison(py_operator.ne),
+    Op.GREATER_THAN: _prepared_comparison(py_operator.gt),
+    Op.GREATER_EQUAL: _prepared_comparison(py_operator.ge),
+    Op.LESS_THAN: _prepared_comparison(py_operator.lt),
+    Op.LESS_EQUAL: _prepared_comparison(py_operator.le),
+    Op.IN: _prepared_membership(True),
+    Op.NOT_IN: _prepared_membership(False),
+})
 
 
 @_register(Op.IN, arity=(1, None))

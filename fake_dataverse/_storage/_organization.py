@@ -103,6 +103,7 @@ class Organization:
             ids,
             ttl_emits_deletes=settings.ttl_emits_deletes,
             alternate_keys=self._alternate_keys,
+            change_tracking_expiry_days=settings.change_tracking_expiry_days,
         )
         self.users: dict[uuid.UUID, User] = {}
         self.custom_apis: dict[str, Any] = {}  # unique name -> _background.CustomApi
@@ -194,7 +195,10 @@ class Organization:
             "createdon": now,
             "modifiedon": now,
         }
-        row = StoredRow(table="systemuser", id=user.id, partition=str(user.id), values=values)
+        layout = self.table("systemuser").row_layout
+        row = StoredRow(
+            table="systemuser", id=user.id, partition=str(user.id), values=layout.pack(values)
+        )
         self.store.commit(row, moment=now, version_column="versionnumber", initial=initial)
         self.users[user.id] = user
 

@@ -5,16 +5,18 @@ row; a commit either happens whole or not at all, and never gives two rows the s
 values (:mod:`._key_index`). Every commit and every delete appends a
 :class:`ChangeRecord` to the table's change log, in strictly increasing version order, which is
 what change tracking reads.
+
+Savepoints make a group of writes atomic (atomic change sets, ``ExecuteTransaction``): while one
+is open every change records its inverse in an undo log, and :meth:`Store.rollback` applies them
+backwards — the cost follows what the group changed, not the size of the store.
 """
 
 from __future__ import annotations
 
-import bisect
+import contextlib
 import copy
 import datetime as dt
-import heapq
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,60 +26,32 @@ from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import EntityKeyMetadata
 from fake_dataverse._storage._clock import Clock, IdFactory, dotnet_ticks
 from fake_dataverse._storage._key_index import KeyIndex
-from fake_dataverse._storage._store_index import IndexKey, TableIndex, index_key
+from fake_dataverse._storage._store_index import IndexKey, index_key
+from fake_dataverse._storage._table import (
+    ChangeRecord,
+    RowKey,
+    StoredRow,
+    TableData,
+    Undo,
+    etag_for,
+    undo_one,
+)
 
-__all__ = ["ChangeRecord", "RowKey", "Store", "StoreSnapshot", "StoredRow", "etag_for"]
-
-RowKey = tuple[uuid.UUID, str]
-
-
-def etag_for(version: int, moment: dt.datetime) -> str:
-    """Return a Cosmos-style weak etag: new for every version, ending in the write's Unix time."""
-    head = (version * 2654435761) & 0xFFFFFFFF
-    return f'W/"{head:08x}-0000-0200-0000-{int(moment.timestamp()) & 0xFFFFFFFF:08x}0000"'
-
-
-@attrs.define(kw_only=True)
-class StoredRow:
-    """One row as stored: raw column values plus its version, etag and expiry."""
-
-    table: str
-    id: uuid.UUID
-    partition: str
-    values: dict[str, Any]
-    version: int = 0
-    etag: str = ""
-    expires_at: dt.datetime | None = None
-
-    @property
-    def key(self) -> RowKey:
-        """Return the row's (id, partition) key."""
-        return (self.id, self.partition)
+__all__ = [
+    "ChangeRecord",
+    "RowKey",
+    "Savepoint",
+    "Store",
+    "StoreSnapshot",
+    "StoredRow",
+    "etag_for",
+]
 
 
-@attrs.frozen
-class ChangeRecord:
-    """One entry of a table's change log."""
-
-    version: int
-    key: RowKey
-    deleted: bool
-    at: dt.datetime
-
-
-@attrs.define
-class _TableData:
-    rows: dict[RowKey, StoredRow] = attrs.field(factory=dict)
-    changes: list[ChangeRecord] = attrs.field(factory=list)
-    change_versions: list[int] = attrs.field(factory=list)
-    expiry: list[tuple[dt.datetime, int, RowKey]] = attrs.field(factory=list)
-    index: TableIndex = attrs.field(factory=TableIndex)
-    keys: KeyIndex = attrs.field(factory=KeyIndex)
-
-
-def _walk(data: _TableData, keys: Iterator[IndexKey]) -> Iterator[StoredRow]:
+def _walk(data: TableData, keys: Iterator[IndexKey]) -> Iterator[StoredRow]:
+    rows = data.rows
     for key in keys:
-        row = data.rows.get((key[2], key[1]))
+        row = rows.get(key)
         if row is not None:
             yield row
 
@@ -86,12 +60,24 @@ def _walk(data: _TableData, keys: Iterator[IndexKey]) -> Iterator[StoredRow]:
 class StoreSnapshot:
     """An opaque copy of a store's state, for :meth:`Store.restore`."""
 
-    tables: dict[str, _TableData]
+    tables: dict[str, TableData]
     last_version: int
     session_counter: int
     ids_state: object
     now: dt.datetime
     version_floor: int = 0
+
+
+@attrs.define
+class Savepoint:
+    """Where :meth:`Store.rollback` returns to: the undo log's length and the counters then."""
+
+    mark: int
+    last_version: int
+    session_counter: int
+    ids_state: object
+    now: dt.datetime
+    closed: bool = False
 
 
 class Store:
@@ -107,6 +93,7 @@ class Store:
         ids: IdFactory,
         *,
         ttl_emits_deletes: bool = False,
+        change_tracking_expiry_days: int = 30,
         alternate_keys: Callable[[str], tuple[EntityKeyMetadata, ...]] = lambda _: (),
     ) -> None:
         self.lock = threading.RLock()
@@ -114,10 +101,13 @@ class Store:
         self.clock = clock
         self.ids = ids
         self.ttl_emits_deletes = ttl_emits_deletes
-        self._tables: dict[str, _TableData] = {}
+        self.change_tracking_expiry = dt.timedelta(days=change_tracking_expiry_days)
+        self._tables: dict[str, TableData] = {}
         self._last_version = 0
         self._version_floor = 0
         self._session_counter = 0
+        self._undo: Undo | None = None
+        self._open_savepoints = 0
 
     # ---- versions and tokens -------------------------------------------------------------
     def next_version(self, moment: dt.datetime) -> int:
@@ -144,35 +134,41 @@ class Store:
             return f"207:8#{142_973_457 + self._session_counter}#7=-1"
 
     # ---- reads ------------------------------------------------------------------------
-    def _table(self, table: str) -> _TableData:
+    def _table(self, table: str) -> TableData:
         data = self._tables.get(table)
         if data is None:
-            data = self._tables[table] = _TableData(keys=KeyIndex(self.alternate_keys(table)))
+            data = self._tables[table] = TableData(keys=KeyIndex(self.alternate_keys(table)))
+        return data
+
+    def _live(self, table: str) -> TableData:
+        data = self._table(table)
+        if data.expiry:
+            self._purge(data)
         return data
 
     def get(self, table: str, key: RowKey) -> StoredRow | None:
         """Return the live row with this key, or None (expired rows are gone)."""
         with self.lock:
-            data = self._table(table)
-            self._purge(table, data)
-            return data.rows.get(key)
+            return self._live(table).get(key)
 
     def find_by_key(
         self, table: str, key: EntityKeyMetadata, values: tuple[Any, ...]
     ) -> StoredRow | None:
         """Return the live row holding an alternate key's raw values, or None (one probe)."""
         with self.lock:
-            data = self._table(table)
-            self._purge(table, data)
+            data = self._live(table)
             row_key = data.keys.find(key, values)
-            return data.rows.get(row_key) if row_key is not None else None
+            return data.get(row_key) if row_key is not None else None
 
     def rows(self, table: str) -> Iterator[StoredRow]:
         """Yield every live row of a table (a snapshot of the current rows)."""
         with self.lock:
-            data = self._table(table)
-            self._purge(table, data)
-            return iter(list(data.rows.values()))
+            return iter(list(self._live(table).rows.values()))
+
+    def count(self, table: str) -> int:
+        """Return how many live rows a table holds (without reading them)."""
+        with self.lock:
+            return len(self._live(table).rows)
 
     def ordered_rows(
         self, table: str, *, after: RowKey | None = None, partition: str | None = None
@@ -183,8 +179,7 @@ class Store:
         rows before the next write.
         """
         with self.lock:
-            data = self._table(table)
-            self._purge(table, data)
+            data = self._live(table)
         start: IndexKey | None = None if after is None else index_key(*after)
         return _walk(data, data.index.after(start, partition))
 
@@ -192,15 +187,29 @@ class Store:
         """Remove the table's rows whose time to live has passed (logging their deletes when
         ``ttl_emits_deletes``), so a reader of :attr:`last_version` sees them."""
         with self.lock:
-            self._purge(table, self._table(table))
+            self._live(table)
+
+    def live_by_version(self, table: str, *, after: int, as_of: int) -> Iterator[StoredRow]:
+        """Yield the live rows last written after version ``after`` up to ``as_of``, by version.
+
+        Lazily, from the change log: a page costs about its rows. Call it under :attr:`lock`
+        and read the rows before the next write.
+        """
+        with self.lock:
+            return self._live(table).live_by_version(after, as_of)
 
     def changes_since(self, table: str, version: int) -> list[ChangeRecord]:
-        """Return the change-log entries with a version above ``version``, oldest first."""
+        """Return the change-log entries with a version above ``version``, oldest first.
+
+        Entries superseded by a later change of the same row may have been dropped.
+        """
         with self.lock:
-            data = self._table(table)
-            self._purge(table, data)
-            start = bisect.bisect_right(data.change_versions, version)
-            return data.changes[start:]
+            return self._live(table).changes_since(version)
+
+    def oldest_answerable_version(self, table: str) -> int:
+        """Return the lowest data-token version the change log can still answer from."""
+        with self.lock:
+            return self._table(table).compacted_through
 
     def change_log_size(self, table: str) -> int:
         """Return how many entries a table's change log holds."""
@@ -216,7 +225,7 @@ class Store:
         version_column: str | None = None,
         initial: bool = False,
     ) -> StoredRow:
-        """Store a finished row (insert or replace), stamping its version and etag.
+        """Store a finished row (insert or replace), stamping its version and write time.
 
         ``version_column`` names the column that reads the version (``versionnumber``). An
         ``initial`` row, one the organization starts with (its administrator), predates every
@@ -228,58 +237,113 @@ class Store:
                 alternate key; nothing is stored.
         """
         with self.lock:
-            data = self._table(row.table)
-            self._purge(row.table, data)
+            data = self._live(row.table)
             clash = data.keys.clash(row.key, row.values)
             if clash is not None:
                 raise errors.DuplicateRecordEntityKey(
                     key=clash.display_name or clash.schema_name,
                     attributes=", ".join(clash.key_attributes),
                 )
-            previous = data.rows.get(row.key)
             if initial:
                 self._last_version += 1
                 row.version = self._last_version
             else:
                 row.version = self.next_version(moment)
-            row.etag = etag_for(row.version, moment)
+            row.moment = moment
             if version_column is not None:
-                row.values[version_column] = row.version
-            if previous is None:
-                data.index.add(*row.key)
-            data.keys.replace(row.key, previous.values if previous else None, row.values)
-            data.rows[row.key] = row
+                row.values = row.values.with_value(version_column, row.version)
+            data.put_row(row.key, row, self._undo)
             self._log(data, ChangeRecord(row.version, row.key, deleted=False, at=moment))
             if row.expires_at is not None:
-                heapq.heappush(data.expiry, (row.expires_at, row.version, row.key))
+                data.push_expiry((row.expires_at, row.version, row.key), self._undo)
             return row
 
     def delete(self, table: str, key: RowKey, *, moment: dt.datetime) -> None:
         """Remove a row and record the delete in the change log."""
         with self.lock:
             data = self._table(table)
-            row = data.rows.pop(key, None)
+            row = data.get(key)
             if row is not None:
-                data.index.remove(*key)
-                data.keys.replace(key, row.values, None)
-                self._log(data, ChangeRecord(self.next_version(moment), key, True, moment))
+                data.put_row(key, None, self._undo)
+                self._log(data, ChangeRecord(self.next_version(moment), row.key, True, moment))
 
-    def _log(self, data: _TableData, record: ChangeRecord) -> None:
-        data.changes.append(record)
-        data.change_versions.append(record.version)
+    def _log(self, data: TableData, record: ChangeRecord) -> None:
+        data.log(record, self._undo)
+        if self._undo is None and data.wants_compaction():
+            data.compact(self.clock.now() - self.change_tracking_expiry)
 
-    def _purge(self, table: str, data: _TableData) -> None:
+    def _purge(self, data: TableData) -> None:
         now = self.clock.now()
         while data.expiry and data.expiry[0][0] <= now:
-            _, version, key = heapq.heappop(data.expiry)
-            row = data.rows.get(key)
+            _, version, key = data.pop_expiry(self._undo)
+            row = data.get(key)
             if row is None or row.version != version:
                 continue  # rewritten or deleted since: that later write decides
-            del data.rows[key]
-            data.index.remove(*key)
-            data.keys.replace(key, row.values, None)
+            data.put_row(key, None, self._undo)
             if self.ttl_emits_deletes:
-                self._log(data, ChangeRecord(self.next_version(now), key, True, now))
+                self._log(data, ChangeRecord(self.next_version(now), row.key, True, now))
+
+    # ---- savepoints --------------------------------------------------------------------------
+    def savepoint(self) -> Savepoint:
+        """Open a savepoint: :meth:`rollback` undoes every change made after it.
+
+        Savepoints nest; close each (with :meth:`rollback` or :meth:`release`), innermost first.
+        """
+        with self.lock:
+            for data in self._tables.values():
+                if data.expiry:
+                    self._purge(data)  # what expired before the savepoint stays expired
+            if self._undo is None:
+                self._undo = []
+            self._open_savepoints += 1
+            return Savepoint(
+                mark=len(self._undo),
+                last_version=self._last_version,
+                session_counter=self._session_counter,
+                ids_state=self.ids.getstate(),
+                now=self.clock.now(),
+            )
+
+    def rollback(self, savepoint: Savepoint) -> None:
+        """Undo every change made since ``savepoint`` and close it (nothing if already closed)."""
+        with self.lock:
+            if savepoint.closed:
+                return
+            undo = self._undo
+            while undo is not None and len(undo) > savepoint.mark:
+                undo_one(undo.pop())
+            self._last_version = savepoint.last_version
+            self._session_counter = savepoint.session_counter
+            self.ids.setstate(savepoint.ids_state)
+            self.clock.set(savepoint.now)
+            self._close(savepoint)
+
+    def release(self, savepoint: Savepoint) -> None:
+        """Close ``savepoint`` keeping its changes (an enclosing savepoint can still undo them)."""
+        with self.lock:
+            if not savepoint.closed:
+                self._close(savepoint)
+
+    def _close(self, savepoint: Savepoint) -> None:
+        savepoint.closed = True
+        self._open_savepoints = max(0, self._open_savepoints - 1)
+        if self._open_savepoints == 0:
+            self._undo = None
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Savepoint]:
+        """Run a block all-or-nothing: an exception rolls back its changes and propagates.
+
+        The block may also call :meth:`rollback` itself (a failure that is not an exception).
+        """
+        with self.lock:
+            savepoint = self.savepoint()
+            try:
+                yield savepoint
+            except BaseException:
+                self.rollback(savepoint)
+                raise
+            self.release(savepoint)
 
     # ---- whole-store state -------------------------------------------------------------
     def clear(self) -> None:

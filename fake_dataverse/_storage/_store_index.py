@@ -18,15 +18,16 @@ import attrs
 
 __all__ = ["IndexKey", "SortedKeys", "TableIndex", "index_key"]
 
-#: (id as an int, partition, id): ordered by id value, then partition.
-IndexKey = tuple[int, str, uuid.UUID]
+#: (id as an int, partition): ordered by id value, then partition. The store keys its rows by
+#: the same tuple, which hashes and compares without calling into ``uuid``.
+IndexKey = tuple[int, str]
 
 _LOAD = 512
 
 
 def index_key(row_id: uuid.UUID, partition: str) -> IndexKey:
     """Return the index key of the row stored under (``row_id``, ``partition``)."""
-    return (row_id.int, partition, row_id)
+    return (row_id.int, partition)
 
 
 @attrs.define
@@ -87,12 +88,13 @@ class TableIndex:
     ordered: SortedKeys = attrs.field(factory=SortedKeys)
     partitions: dict[str, list[IndexKey]] = attrs.field(factory=dict)
 
-    def add(self, row_id: uuid.UUID, partition: str) -> None:
-        """Record a new row."""
+    def add(self, row_id: uuid.UUID, partition: str) -> IndexKey:
+        """Record a new row; return its index key."""
         key = index_key(row_id, partition)
         self.ordered.add(key)
         if partition != str(row_id):
             bisect.insort(self.partitions.setdefault(partition, []), key)
+        return key
 
     def remove(self, row_id: uuid.UUID, partition: str) -> None:
         """Forget a removed row."""

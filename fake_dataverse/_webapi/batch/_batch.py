@@ -6,7 +6,7 @@ GET in a change set) before any inner request runs. Requests then run in order t
 that failure's status (``Prefer: odata.continue-on-error`` goes on and answers 200). Change sets
 run in order and are not atomic on elastic tables (DECISIONS #16): a failure ends the change
 set, whose answer is that failure alone, and the requests before it stay done — unless
-``atomic_changesets``, which restores the state from before the change set. ``Content-ID``
+``atomic_changesets``, which puts back the state from before the change set. ``Content-ID``
 values are referenced as ``$n`` in later URLs and bodies of the same change set.
 """
 
@@ -65,6 +65,7 @@ class _Batch:
     atomic: bool
     snapshot: Callable[[], object]
     restore: Callable[[object], None]
+    release: Callable[[object], None]
 
 
 def _read_items(lines: list[str], boundary: str) -> list[_Item]:
@@ -192,21 +193,25 @@ def _run_changeset(
     saved = batch.snapshot() if batch.atomic else None
     locations: dict[str, str] = {}
     answers: list[list[str]] = []
-    for request in changeset.requests:
-        try:
-            response = _run(batch, request, locations)
-        except BaseException:  # a crash is a failure too: undo, then let it surface
-            if saved is not None:
-                batch.restore(saved)
-            raise
-        if _failed(response):
-            if saved is not None:
-                batch.restore(saved)
-            return render_response(response, request.content_id), response.status
-        url = _entity_url(response)
-        if request.content_id is not None and url is not None:
-            locations[request.content_id] = url
-        answers.append(render_response(response, request.content_id))
+    try:
+        for request in changeset.requests:
+            try:
+                response = _run(batch, request, locations)
+            except BaseException:  # a crash is a failure too: undo, then let it surface
+                if saved is not None:
+                    batch.restore(saved)
+                raise
+            if _failed(response):
+                if saved is not None:
+                    batch.restore(saved)
+                return render_response(response, request.content_id), response.status
+            url = _entity_url(response)
+            if request.content_id is not None and url is not None:
+                locations[request.content_id] = url
+            answers.append(render_response(response, request.content_id))
+    finally:
+        if saved is not None:
+            batch.release(saved)
     header = [f"Content-Type: multipart/mixed; boundary={boundary}", ""]
     return header + render_multipart(boundary, answers), None
 
@@ -244,6 +249,10 @@ def _run_items(
     return parts, 200
 
 
+def _keep(saved: object) -> None:
+    """Close a saved state: nothing to do for a plain snapshot."""
+
+
 def handle_batch(
     request: HttpRequest,
     dispatch: Callable[[HttpRequest], HttpResponse],
@@ -251,8 +260,12 @@ def handle_batch(
     atomic_changesets: bool,
     snapshot: Callable[[], object],
     restore: Callable[[object], None],
+    release: Callable[[object], None] | None = None,
 ) -> HttpResponse:
     """Run the requests of a ``$batch`` body and return the ``multipart/mixed`` answer.
+
+    With ``atomic_changesets`` each change set starts with ``snapshot()``; a failure calls
+    ``restore(saved)``, and ``release(saved)`` (when given) closes it either way.
 
     The answer is 200, or, when a request fails without ``Prefer: odata.continue-on-error``,
     that request's status (the parts up to the failure are still in the body).
@@ -269,7 +282,9 @@ def handle_batch(
     _check(items)
     inherited = {n: request.headers[n] for n in _INHERITED_HEADERS if n in request.headers}
     root = _service_root(request.url)
-    batch = _Batch(root, inherited, dispatch, atomic_changesets, snapshot, restore)
+    batch = _Batch(
+        root, inherited, dispatch, atomic_changesets, snapshot, restore, release or _keep
+    )
     continue_on_error = parse_prefer(request.headers.get("Prefer")).continue_on_error
     seed = _boundary_ids(request)
     parts, status = _run_items(batch, items, seed, continue_on_error=continue_on_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from fake_dataverse._storage._store import StoreSnapshot
+from fake_dataverse._storage._store import Savepoint
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._router import RequestContext, RouteTable
 from fake_dataverse._webapi.batch._batch import handle_batch
@@ -26,14 +26,19 @@ def _batch(ctx: RequestContext) -> HttpResponse:
     app: _App = ctx.extras["app"]
     store = ctx.org.store
 
-    def restore(saved: object) -> None:
-        assert isinstance(saved, StoreSnapshot)
-        store.restore(saved)
+    def rollback(saved: object) -> None:
+        assert isinstance(saved, Savepoint)
+        store.rollback(saved)
+
+    def release(saved: object) -> None:
+        assert isinstance(saved, Savepoint)
+        store.release(saved)
 
     return handle_batch(
         ctx.request,
         app.dispatch_inner(ctx.request),
         atomic_changesets=ctx.org.settings.atomic_changesets,
-        snapshot=store.snapshot,
-        restore=restore,
+        snapshot=store.savepoint,
+        restore=rollback,
+        release=release,
     )
