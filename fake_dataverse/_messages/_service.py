@@ -118,6 +118,8 @@ class OrganizationService:
                 response = self._execute(request)
             except errors.DataverseError as fault:
                 log.record(MessageCall(request, None, fault, self._caller.user_id))
+                if injected is not None and injected.error is not None:
+                    raise injected.error from None  # the fault's answer never arrived either
                 raise
             log.record(MessageCall(request, response, None, self._caller.user_id))
             if injected is not None and injected.error is not None:

@@ -85,6 +85,18 @@ class TestNetworkErrors:
         assert before == store_state(dv)
         dv.service.create(Entity(TABLE, name="kept"))
 
+    def test_an_applied_error_hides_the_answer_on_the_sdk_surface(
+        self, dv: FakeDataverse
+    ) -> None:
+        """applied=True on the SDK: the message runs (a fault too), then the error is raised."""
+        dv.faults.fail_next(ConnectionError("reset"), applied=True, times=2)
+        with pytest.raises(ConnectionError):
+            dv.service.create(Entity(TABLE, name="stored"))
+        with pytest.raises(ConnectionError):
+            dv.service.retrieve(TABLE, "00000000-0000-0000-0000-0000000000aa")
+        assert ["stored"] == [row["name"] for row in dv.rows()]
+        assert [None, "0x80048d02"] == [call.error_code for call in dv.requests]
+
     def test_misuse_is_refused(self, dv: FakeDataverse) -> None:
         """message= and applied= only where they mean something; an exception instance only."""
         with pytest.raises(ValueError, match="message= picks the Dataverse faults"):
