@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from fake_dataverse import DataverseError, Entity, FakeDataverse
 from fake_dataverse._webapi._http import HttpResponse
 
+from ..traces import store_state
 from .conftest import (
     ROOT,
     Answer,
@@ -354,18 +355,6 @@ class TestHeaders:
         assert ["5", None] == [a.part_headers.get("Content-ID") for a in answers]
         assert {} == api.rows
 
-
-def store_state(dv: FakeDataverse) -> tuple[object, ...]:
-    """Return what a rejected batch must leave as it was: rows, versions, the change log."""
-    store = dv.organization.store
-    rows = sorted(
-        (
-            (str(r.id), r.partition, sorted(r.values.items()), r.version, r.etag)
-            for r in store.rows("backgroundoperation")
-        ),
-        key=repr,
-    )
-    return (rows, store.last_version, list(store.changes_since("backgroundoperation", 0)))
 
 
 def post_batch(dv: FakeDataverse, body: str, **headers: str) -> requests.Response:

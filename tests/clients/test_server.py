@@ -15,6 +15,8 @@ from fake_dataverse import FakeDataverse
 from fake_dataverse._interception._server import LocalServer
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
+from ..traces import store_state
+
 AUTH = {"Authorization": "Bearer t"}
 
 
@@ -28,9 +30,6 @@ def served() -> Iterator[tuple[FakeDataverse, str]]:
 def _rows(url: str) -> str:
     return f"{url}/api/data/v9.2/backgroundoperations"
 
-
-def _state(dv: FakeDataverse) -> Any:
-    return sorted((str(row.id), row["name"], row["versionnumber"]) for row in dv.rows())
 
 
 class TestServe:
@@ -129,21 +128,21 @@ class TestAdmin:
     def test_snapshot_and_restore(self, served: tuple[FakeDataverse, str]) -> None:
         dv, url = served
         requests.post(_rows(url), json={"name": "kept"}, headers=AUTH, timeout=5)
-        saved = _state(dv)
+        saved = store_state(dv)
         created = requests.post(f"{url}/_fake/snapshot", timeout=5)
         assert 201 == created.status_code
         requests.post(_rows(url), json={"name": "dropped"}, headers=AUTH, timeout=5)
         restored = requests.post(f"{url}/_fake/restore", json=created.json(), timeout=5)
         assert 204 == restored.status_code
-        assert saved == _state(dv)
+        assert saved == store_state(dv)
 
     def test_restore_unknown_snapshot(self, served: tuple[FakeDataverse, str]) -> None:
         dv, url = served
         requests.post(_rows(url), json={"name": "x"}, headers=AUTH, timeout=5)
-        before = _state(dv)
+        before = store_state(dv)
         reply = requests.post(f"{url}/_fake/restore", json={"id": "41"}, timeout=5)
         assert 404 == reply.status_code
-        assert before == _state(dv)
+        assert before == store_state(dv)
         assert 400 == requests.post(f"{url}/_fake/restore", json={}, timeout=5).status_code
 
     def test_clock(self, served: tuple[FakeDataverse, str]) -> None:

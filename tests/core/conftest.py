@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from fake_dataverse import DataverseError, FakeDataverse
 
+from ..traces import store_state
+
 TABLE = "backgroundoperation"
 
 
-def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:
-    """Return everything a rejected request must leave as it was: rows, versions, change log."""
-    store = dv.organization.store
-    rows = sorted(
-        (
-            (str(r.id), r.partition, sorted(r.values.items(), key=lambda kv: kv[0]), r.version,
-             r.etag)
-            for r in store.rows(table)
-        ),
-        key=repr,
-    )
-    return (rows, store.last_version, list(store.changes_since(table, 0)))
 
 
 Rejects = Callable[[str], contextlib.AbstractContextManager[pytest.ExceptionInfo[DataverseError]]]

@@ -24,7 +24,7 @@ from fake_dataverse import (
     UpsertResponse,
 )
 
-from .conftest import store_state
+from ..traces import store_state
 
 TASK = "contoso_task"
 TASK_TABLE: dict[str, Any] = {

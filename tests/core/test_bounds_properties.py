@@ -19,7 +19,8 @@ from fake_dataverse import (
     OptionSetValue,
 )
 
-from .conftest import TABLE, store_state
+from ..traces import store_state
+from .conftest import TABLE
 
 _TABLE_META = next(t for t in FakeDataverse().metadata if t.logical_name == TABLE)
 _UTC = dt.timezone.utc

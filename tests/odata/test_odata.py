@@ -9,6 +9,7 @@ from fake_dataverse import Entity, FakeDataverse
 from fake_dataverse._query._model import Condition, Order, Query
 from fake_dataverse._query._model import ConditionOperator as Op
 
+from ..traces import store_state
 from .conftest import TYPE, Compile, Fails
 
 
@@ -160,14 +161,6 @@ def _get(dv: FakeDataverse, **options: str) -> requests.Response:
         )
 
 
-def _state(dv: FakeDataverse) -> tuple[object, ...]:
-    store = dv.organization.store
-    rows = sorted(
-        (str(r.id), r.partition, sorted(r.values.items()), r.version)
-        for r in store.rows("backgroundoperation")
-    )
-    return (rows, store.last_version, list(store.changes_since("backgroundoperation", 0)))
-
 
 class TestThroughTheWebApi:
     @pytest.fixture
@@ -212,8 +205,8 @@ class TestThroughTheWebApi:
         self, dv: FakeDataverse, options: dict[str, str], code: str
     ) -> None:
         """A rejected query answers Dataverse's JSON error and leaves the store as it was."""
-        before = _state(dv)
+        before = store_state(dv)
         response = _get(dv, **options)
         assert (400, code) == (response.status_code, response.json()["error"]["code"])
         assert response.headers["Content-Type"].startswith("application/json")
-        assert before == _state(dv)
+        assert before == store_state(dv)

@@ -18,6 +18,8 @@ from fake_dataverse import (
     OptionSetValue,
 )
 
+from ..traces import store_state
+
 NOW = dt.datetime(2026, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
 ITEM = "contoso_item"
 
@@ -66,17 +68,6 @@ ITEM_TABLE: dict[str, Any] = {
 }
 
 
-def store_state(dv: FakeDataverse, table: str) -> tuple[Any, ...]:
-    """Return everything a rejected request must leave as it was: rows, versions, change log."""
-    store = dv.organization.store
-    rows = sorted(
-        (
-            (str(r.id), r.partition, sorted(r.values.items()), r.version, r.etag)
-            for r in store.rows(table)
-        ),
-        key=repr,
-    )
-    return (rows, store.last_version, list(store.changes_since(table, 0)))
 
 
 Rejects = Callable[[str], contextlib.AbstractContextManager[pytest.ExceptionInfo[DataverseError]]]

@@ -18,7 +18,8 @@ from fake_dataverse import (
     RetrieveMultipleRequest,
 )
 
-from .conftest import ITEM, Rejects, names, store_state
+from ..traces import store_state
+from .conftest import ITEM, Rejects, names
 
 TABLE = "backgroundoperation"
 ONE = "{00000000-0000-0000-0000-000000000001}"

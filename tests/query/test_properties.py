@@ -33,7 +33,8 @@ from fake_dataverse._query._model import Condition, ConditionOperator, Filter
 from fake_dataverse._query._operators import ValueKind, spec_for
 from fake_dataverse._query.fetchxml._operators import FETCH_NAMES
 
-from .conftest import ITEM, ITEM_TABLE, NOW, G, store_state
+from ..traces import store_state
+from .conftest import ITEM, ITEM_TABLE, NOW, G
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UTC = dt.timezone.utc

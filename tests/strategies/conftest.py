@@ -6,24 +6,11 @@ from typing import Any
 
 import pytest
 
-from fake_dataverse import FakeDataverse
-
 TABLE = "backgroundoperation"
 API = "https://contoso.crm.dynamics.com/api/data/v9.2"
 AUTH = {"Authorization": "Bearer token"}
 
 
-def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:
-    """Return rows (values, versions, etags), the last version and the change log."""
-    store = dv.organization.store
-    rows = sorted(
-        (
-            (str(r.id), r.partition, sorted(r.values.items()), r.version, r.etag)
-            for r in store.rows(table)
-        ),
-        key=repr,
-    )
-    return (rows, store.last_version, list(store.changes_since(table, 0)))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -22,7 +22,8 @@ from fake_dataverse.strategies import (
 from fake_dataverse.strategies._convert import json_to_entity
 from fake_dataverse.strategies._rules import RULES
 
-from .conftest import API, AUTH, TABLE, store_state
+from ..traces import store_state
+from .conftest import API, AUTH, TABLE
 
 METADATA = default_metadata().get(TABLE)
 assert METADATA is not None

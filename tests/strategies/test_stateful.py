@@ -16,7 +16,8 @@ from fake_dataverse import OptionSetValue
 from fake_dataverse.strategies import DataverseStateMachine
 from fake_dataverse.strategies._stateful import RowRef
 
-from .conftest import API, AUTH, store_state
+from ..traces import store_state
+from .conftest import API, AUTH
 
 ONCE = settings(max_examples=1, database=None, deadline=None)
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -9,7 +9,7 @@ import requests
 
 from fake_dataverse import FakeDataverse
 
-from .conftest import store_state
+from ..traces import store_state
 
 AUTH = {"Authorization": "Bearer t"}
 

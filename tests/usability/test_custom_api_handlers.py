@@ -7,7 +7,7 @@ import requests
 
 from fake_dataverse import DataverseError, FakeDataverse, OrganizationRequest
 
-from .conftest import store_state
+from ..traces import store_state
 
 AUTH = {"Authorization": "Bearer t"}
 MESSAGE = r"the handler of custom API 'sample_Bad' returned int 42: return a dict"

@@ -19,7 +19,8 @@ from fake_dataverse import (
 from fake_dataverse._model import _errors
 from fake_dataverse.errors import RecordNotFound, RequestsLimitExceeded
 
-from .conftest import TABLE, store_state
+from ..traces import store_state
+from .conftest import TABLE
 
 AUTH = {"Authorization": "Bearer t"}
 

@@ -16,7 +16,8 @@ from fake_dataverse import (
     RetrieveRequest,
 )
 
-from .conftest import TABLE, store_state
+from ..traces import store_state
+from .conftest import TABLE
 
 
 @pytest.fixture

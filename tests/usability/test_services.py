@@ -8,7 +8,8 @@ import pytest
 
 from fake_dataverse import DataverseError, Entity, FakeDataverse
 
-from .conftest import TABLE, store_state
+from ..traces import store_state
+from .conftest import TABLE
 
 
 class TestOtherUsers:

@@ -11,21 +11,12 @@ import requests
 
 from fake_dataverse import FakeDataverse
 
+from ..traces import store_state
+
 TABLE = "backgroundoperation"
 TYPE = "Microsoft.Dynamics.CRM.backgroundoperation"
 
 
-def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:
-    """Return what a rejected request must leave as it was: rows, versions, the change log."""
-    store = dv.organization.store
-    rows = sorted(
-        (
-            (str(r.id), r.partition, sorted(r.values.items()), r.version, r.etag)
-            for r in store.rows(table)
-        ),
-        key=repr,
-    )
-    return (rows, store.last_version, list(store.changes_since(table, 0)))
 
 
 class Api:

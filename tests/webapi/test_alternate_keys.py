@@ -11,7 +11,8 @@ import pytest
 
 from fake_dataverse import FakeDataverse
 
-from .conftest import Api, error_of, store_state
+from ..traces import store_state
+from .conftest import Api, error_of
 
 TASK = "contoso_task"
 TASK_TABLE: dict[str, Any] = {

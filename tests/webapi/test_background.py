@@ -10,7 +10,8 @@ import requests
 
 from fake_dataverse import DataverseError, FakeDataverse
 
-from .conftest import Api, store_state
+from ..traces import store_state
+from .conftest import Api
 
 API = "sample_ExportDataUsingFetchXmlToAnnotation"
 

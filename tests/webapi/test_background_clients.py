@@ -25,7 +25,7 @@ from fake_dataverse import (
     OrganizationRequest,
 )
 
-from .conftest import store_state
+from ..traces import store_state
 
 API = "sample_Export"
 HOOK = "https://hooks.example/done?sig=x"

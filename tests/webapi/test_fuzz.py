@@ -23,7 +23,8 @@ from fake_dataverse import FakeDataverse
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 from ..boundaries import examples
-from .conftest import TYPE, store_state
+from ..traces import store_state
+from .conftest import TYPE
 
 COUNT = examples(2_000)  # FAKE_DATAVERSE_FUZZ_EXAMPLES=10000 for a local run
 ARBITRARY = examples(1_000)

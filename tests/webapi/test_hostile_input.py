@@ -20,7 +20,7 @@ from fake_dataverse import (
 )
 from fake_dataverse._webapi._http import HttpRequest
 
-from .conftest import store_state
+from ..traces import store_state
 
 AUTH = {"Authorization": "Bearer x"}
 HUGE = "9" * 4301

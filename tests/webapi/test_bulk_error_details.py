@@ -1,4 +1,4 @@
-"""Audit: bulk actions report each target's own id in ``Plugin.BulkApiErrorDetails``."""
+"""Bulk actions report each target's own id in ``Plugin.BulkApiErrorDetails``."""
 
 from __future__ import annotations
 

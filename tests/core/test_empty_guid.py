@@ -1,4 +1,4 @@
-"""Audit of row ids against the SDK: ``Guid.Empty`` is no id."""
+"""Row ids against the SDK: ``Guid.Empty`` is no id."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audit: tracked reads (``Prefer: odata.track-changes``, delta links) shape rows like queries."""
+"""Tracked reads (``Prefer: odata.track-changes``, delta links) shape rows like queries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audit: ``$apply`` rows name every alias the client asked for, null when there is no value."""
+"""``$apply`` rows name every alias the client asked for, null when there is no value."""
 
 from __future__ import annotations
 

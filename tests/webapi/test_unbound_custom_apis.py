@@ -1,4 +1,4 @@
-"""Audit: unbound custom APIs answer as Dataverse's unbound actions do."""
+"""Unbound custom APIs answer as Dataverse's unbound actions do."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from fake_dataverse import FakeDataverse
 
-from .conftest import Api, store_state
+from ..traces import store_state
+from .conftest import Api
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,11 @@
-"""Audit: ``odata.include-annotations`` patterns ending in ``*`` select by prefix."""
+"""``odata.include-annotations`` patterns ending in ``*`` select by prefix."""
 
 from __future__ import annotations
 
 import json
 
-from .conftest import TYPE, Api, store_state
+from ..traces import store_state
+from .conftest import TYPE, Api
 
 DETAILS = "@Microsoft.PowerApps.CDS.ErrorDetails.Plugin.BulkApiErrorDetails"
 MICROSOFT_EXAMPLE = (

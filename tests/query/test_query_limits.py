@@ -1,4 +1,4 @@
-"""Audit of query limits against the spec: simple paging, top with paging, orders, comparisons.
+"""Query limits against the spec: simple paging, top with paging, orders, comparisons.
 
 Each rejected query must leave the store exactly as it was (the ``rejects`` fixture checks).
 """

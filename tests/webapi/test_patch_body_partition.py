@@ -1,8 +1,9 @@
-"""Audit: a PATCH whose body names the ``partitionid`` addresses the row in that partition."""
+"""A PATCH whose body names the ``partitionid`` addresses the row in that partition."""
 
 from __future__ import annotations
 
-from .conftest import Api, store_state
+from ..traces import store_state
+from .conftest import Api
 
 ROW = "00000000-0000-4000-8000-0000000000a1"
 KEYED = f"backgroundoperations(backgroundoperationid={ROW},partitionid='PX')"

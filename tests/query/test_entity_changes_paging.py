@@ -1,4 +1,4 @@
-"""Audit of RetrieveEntityChanges paging: checked as RetrieveMultiple's paging is.
+"""RetrieveEntityChanges paging: checked as RetrieveMultiple's paging is.
 
 Each rejected request must leave the store exactly as it was (the ``rejects`` fixture checks).
 """

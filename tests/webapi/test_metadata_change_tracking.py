@@ -1,4 +1,4 @@
-"""Audit: ``$metadata?annotations=true`` marks change-tracked entity sets."""
+"""``$metadata?annotations=true`` marks change-tracked entity sets."""
 
 from __future__ import annotations
 

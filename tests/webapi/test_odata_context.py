@@ -1,4 +1,4 @@
-"""Audit: ``@odata.context`` lists selected properties, then expansions, then their selections."""
+"""``@odata.context`` lists selected properties, then expansions, then their selections."""
 
 from __future__ import annotations
 

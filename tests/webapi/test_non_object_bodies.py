@@ -1,10 +1,11 @@
-"""Audit: a body that is not a JSON object is named by the JSON node ODataLib reads."""
+"""A body that is not a JSON object is named by the JSON node ODataLib reads."""
 
 from __future__ import annotations
 
 import pytest
 
-from .conftest import Api, error_of, store_state
+from ..traces import store_state
+from .conftest import Api, error_of
 
 
 class TestNotAnObject:
