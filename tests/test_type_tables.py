@@ -18,7 +18,7 @@ from fake_dataverse._query import _bind, _operators
 from fake_dataverse._query.odata import _binding
 from fake_dataverse._webapi import _json
 from fake_dataverse._webapi.metadata import _definitions
-from fake_dataverse.strategies import _columns, _wrong_types
+from fake_dataverse.strategies import _columns, _queries, _wrong_types
 
 TABLES: dict[str, Mapping[AttributeTypeCode, Any]] = {
     "operators by column type (QueryExpression, FetchXML, OData)": _operators.OPERATORS_BY_TYPE,
@@ -35,6 +35,7 @@ TABLES: dict[str, Mapping[AttributeTypeCode, Any]] = {
     "strategies: raw values": _columns._RAW,
     "strategies: wrong JSON types": _wrong_types.WRONG_JSON,
     "strategies: wrong SDK types": _wrong_types.WRONG_SDK,
+    "strategies: how filters use a column": _queries.COLUMN_USE,
 }
 
 

@@ -32,6 +32,5 @@ FAMILIES: tuple[MessageRegistry, ...] = (
 
 def register_all(registry: MessageRegistry = BUILT_IN) -> MessageRegistry:
     """Add every built-in message family to ``registry`` (the built-in one by default)."""
-    for family in FAMILIES:
-        registry.update(family)
+    registry.update(*FAMILIES)
     return registry

@@ -66,38 +66,37 @@ def _settings(value: Any) -> ExecuteMultipleSettings:
     return cast(ExecuteMultipleSettings, value or ExecuteMultipleSettings())
 
 
-class ExecuteMultipleRequest(OrganizationRequest):
+class _BatchRequest(OrganizationRequest):
+    #: The requests, in order.
+    requests = Parameter("Requests", convert=_requests)
+
+
+class ExecuteMultipleRequest(_BatchRequest):
     """Run several requests, each on its own (``Requests``, ``Settings``)."""
 
     message_name = "ExecuteMultiple"
-    #: The requests, in order.
-    requests = Parameter("Requests", convert=_requests)
     #: How to run them.
     settings = Parameter("Settings", convert=_settings)
 
 
 class ExecuteMultipleResponse(OrganizationResponse):
-    """The response items (only the faults unless ``return_responses``)."""
+    """The response items (only the faults unless ``return_responses``), and ``is_faulted``."""
 
-    #: One item per request run (or per fault).
     responses = Output[list[ExecuteMultipleResponseItem]]("Responses")
-    #: True when any request returned a fault.
     is_faulted = Output("IsFaulted", convert=bool)
 
 
-class ExecuteTransactionRequest(OrganizationRequest):
+class ExecuteTransactionRequest(_BatchRequest):
     """Run several requests in order, stopping at the first fault."""
 
     message_name = "ExecuteTransaction"
-    requests = Parameter("Requests", convert=_requests)
     #: Whether to return every response.
     return_responses = Parameter("ReturnResponses", convert=bool)
 
 
 class ExecuteTransactionResponse(OrganizationResponse):
-    """The responses, in order (empty unless ``return_responses``)."""
+    """The responses, one per request, in order (empty unless ``return_responses``)."""
 
-    #: One response per request.
     responses = Output[list[OrganizationResponse]]("Responses")
 
 

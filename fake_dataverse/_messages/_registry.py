@@ -111,9 +111,10 @@ class MessageRegistry:
 
         return decorate
 
-    def update(self, other: MessageRegistry) -> None:
-        """Add every message of another registry."""
-        self._definitions.update(other._definitions)
+    def update(self, *others: MessageRegistry) -> None:
+        """Add every message of other registries."""
+        for other in others:
+            self._definitions.update(other._definitions)
 
     def copy(self) -> MessageRegistry:
         """Return a registry with the same messages (to extend without changing this one)."""

@@ -145,22 +145,41 @@ class OrganizationResponse:
 
 # ---- declared parameters: each written once, as a typed attribute naming its SDK key -----------
 T = TypeVar("T")
+Holder = TypeVar("Holder")
 
 
-class Parameter(Generic[T]):
+class _Declared(Generic[Holder, T]):
+    """A value a message holds under its SDK name, read as the declared type (``convert``)."""
+
+    def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
+        self.name = name
+        self._convert = convert
+
+    def _values(self, holder: Holder) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    @overload
+    def __get__(self, holder: None, owner: type) -> _Declared[Holder, T]: ...
+
+    @overload
+    def __get__(self, holder: Holder, owner: type) -> T: ...
+
+    def __get__(self, holder: Holder | None, owner: type) -> _Declared[Holder, T] | T:
+        if holder is None:
+            return self
+        value = self._values(holder).get(self.name)
+        return self._convert(value) if self._convert is not None else cast(T, value)
+
+
+class Parameter(_Declared["OrganizationRequest", T]):
     """One request parameter: its SDK name, and how a stored value reads (``convert``).
 
     ``convert`` turns what is stored (or given to the constructor) into the declared type; it
     also receives None for a missing parameter, so it can supply a default.
     """
 
-    def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
-        self.name = name
-        self.field = ""
-        self._convert = convert
-
-    def __set_name__(self, owner: type, field: str) -> None:
-        self.field = field
+    def _values(self, holder: OrganizationRequest) -> Mapping[str, Any]:
+        return holder.parameters
 
     def stored(self, value: Any) -> Any:
         """Return the form a constructor keyword is stored in (None: not stored)."""
@@ -168,37 +187,12 @@ class Parameter(Generic[T]):
             return value
         return self._convert(value)
 
-    @overload
-    def __get__(self, request: None, owner: type) -> Parameter[T]: ...
 
-    @overload
-    def __get__(self, request: OrganizationRequest, owner: type) -> T: ...
-
-    def __get__(self, request: OrganizationRequest | None, owner: type) -> Parameter[T] | T:
-        if request is None:
-            return self
-        value = request.parameters.get(self.name)
-        return self._convert(value) if self._convert is not None else cast(T, value)
-
-
-class Output(Generic[T]):
+class Output(_Declared["OrganizationResponse", T]):
     """One response output, read from the response's ``Results`` by its SDK name."""
 
-    def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
-        self.name = name
-        self._convert = convert
-
-    @overload
-    def __get__(self, response: None, owner: type) -> Output[T]: ...
-
-    @overload
-    def __get__(self, response: OrganizationResponse, owner: type) -> T: ...
-
-    def __get__(self, response: OrganizationResponse | None, owner: type) -> Output[T] | T:
-        if response is None:
-            return self
-        value = response._results[self.name]
-        return self._convert(value) if self._convert is not None else cast(T, value)
+    def _values(self, holder: OrganizationResponse) -> Mapping[str, Any]:
+        return holder._results
 
 
 # ---- single-row messages ---------------------------------------------------------------------

@@ -36,6 +36,5 @@ FAMILIES: tuple[RouteTable, ...] = (
 
 def register_all(table: RouteTable = BUILT_IN) -> RouteTable:
     """Add every built-in resource family's routes to ``table`` (the app's by default)."""
-    for family in FAMILIES:
-        table.update(family)
+    table.update(*FAMILIES)
     return table

@@ -96,10 +96,11 @@ class RouteTable:
         """Serve an unbound function (``GET WhoAmI``) through the ``function`` route."""
         self.functions.add(name)
 
-    def update(self, other: RouteTable) -> None:
-        """Add every route and function of another table."""
-        self.handlers.update(other.handlers)
-        self.functions |= other.functions
+    def update(self, *others: RouteTable) -> None:
+        """Add every route and function of other tables."""
+        for other in others:
+            self.handlers.update(other.handlers)
+            self.functions |= other.functions
 
 
 #: The Web API's routes, filled once by ``_catalogue.register_all()``.

@@ -33,9 +33,22 @@ __all__ = ["filter_trees", "odata_filters", "query_expressions"]
 
 Op = ConditionOperator
 T = AttributeTypeCode
-_FILTERABLE = frozenset({T.STRING, T.INTEGER, T.BIGINT, T.PICKLIST, T.DATETIME, T.LOOKUP})
-_FILTERABLE |= {T.UNIQUEIDENTIFIER}
-_ORDERED = frozenset({T.STRING, T.INTEGER, T.BIGINT, T.PICKLIST, T.DATETIME})
+#: How generated filters use each column type: "ordered" (compared and sorted), "equality"
+#: (compared for equality, lists and nulls only), or "none" (not filtered on). Every column type
+#: has an entry, so a new type is a decision here, not a silent omission.
+COLUMN_USE: dict[T, str] = {
+    T.STRING: "ordered",
+    T.INTEGER: "ordered",
+    T.BIGINT: "ordered",
+    T.PICKLIST: "ordered",
+    T.DATETIME: "ordered",
+    T.LOOKUP: "equality",
+    T.UNIQUEIDENTIFIER: "equality",
+    T.MEMO: "none",
+    T.BOOLEAN: "none",
+}
+_FILTERABLE = frozenset(t for t, use in COLUMN_USE.items() if use != "none")
+_ORDERED = frozenset(t for t, use in COLUMN_USE.items() if use == "ordered")
 # Characters that are wildcards inside Dataverse string patterns: kept out of pattern operands.
 _WILDCARDS = "%_[]^"
 

@@ -15,7 +15,7 @@ from hypothesis.errors import InvalidArgument
 
 from fake_dataverse import Entity, FakeDataverse
 from fake_dataverse._model._metadata import default_metadata
-from fake_dataverse._query._evaluate import matches, truth
+from fake_dataverse._query._evaluate import truth
 from fake_dataverse._query._expression import QueryExpression
 from fake_dataverse._query._model import FilterNode, Not
 from fake_dataverse._query._operators import EvaluationContext
@@ -31,6 +31,7 @@ from fake_dataverse.strategies import (
 from fake_dataverse.strategies._queries import criteria_of
 
 from .conftest import API, AUTH, TABLE
+from .oracle import expected_rows, holds
 
 METADATA = default_metadata().get(TABLE)
 assert METADATA is not None
@@ -47,21 +48,24 @@ def _fake(rows: list[Entity]) -> FakeDataverse:
 
 
 def _expected(dv: FakeDataverse, tree: FilterNode | None) -> set[uuid.UUID]:
-    ctx = EvaluationContext(now=dv.clock.now(), user_id=dv.admin_id)
-    return {row.id for row in dv.organization.store.rows(TABLE) if matches(tree, row.values, ctx)}
+    """The rows the tree selects, by the tests' own evaluator (not the engine's)."""
+    rows = {row.id: dict(row.values) for row in dv.organization.store.rows(TABLE)}
+    return expected_rows(rows, tree, user=dv.admin_id, now=dv.clock.now())
 
 
 class TestOdataFilters:
     @QUERIES
     @given(rows=ROWS, tree=filter_trees())
     def test_text_parses_to_an_equivalent_tree(self, rows: list[Entity], tree: FilterNode) -> None:
-        """The formatted text compiles to a filter with the same truth on every row."""
+        """The formatted text compiles to a filter with the same truth on every row (by the
+        engine and by the tests' own evaluator)."""
         dv = _fake(rows)
         compiled = compile_query_options(METADATA, {"$filter": format_filter(METADATA, tree)})
         assert compiled.filter is not None
         ctx = EvaluationContext(now=dv.clock.now(), user_id=dv.admin_id)
         for row in dv.organization.store.rows(TABLE):
             assert truth(tree, row.values, ctx) == truth(compiled.filter, row.values, ctx)
+            assert holds(tree, row.values, dv.admin_id, ctx.now) == truth(tree, row.values, ctx)
 
     @QUERIES
     @given(rows=ROWS, tree=filter_trees())
