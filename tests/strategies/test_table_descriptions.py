@@ -23,7 +23,8 @@ from fake_dataverse.strategies import (
     values,
 )
 
-from .conftest import API, AUTH, SENSOR_TABLE, store_state
+from ..traces import store_state
+from .conftest import API, AUTH, SENSOR_TABLE
 
 FAST = settings(max_examples=25, deadline=None)
 SENSOR = "contoso_sensordata"

@@ -9,7 +9,7 @@ import requests
 
 from fake_dataverse import DataverseError, FakeDataverse, OrganizationRequest
 
-from .conftest import store_state
+from ..traces import store_state
 
 API = "https://contoso.crm.dynamics.com/api/data/v9.2"
 AUTH = {"Authorization": "Bearer t"}

@@ -9,7 +9,8 @@ import requests
 from fake_dataverse import Entity, FakeDataverse, HttpRequest
 from fake_dataverse.errors import RecordNotFound
 
-from .conftest import TABLE, store_state
+from ..traces import store_state
+from .conftest import TABLE
 
 API = "https://contoso.crm.dynamics.com/api/data/v9.2"
 AUTH = {"Authorization": "Bearer t"}

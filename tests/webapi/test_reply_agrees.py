@@ -21,7 +21,7 @@ from fake_dataverse import (
 )
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
-from .conftest import store_state
+from ..traces import store_state
 
 API = "https://contoso.crm.dynamics.com/api/data/v9.2"
 JSON = {"Authorization": "Bearer x", "Content-Type": "application/json"}
