@@ -93,15 +93,3 @@ def read(dv: FakeDataverse) -> Reader:
     """A reader on the seeded fake."""
     return Reader(dv)
 
-
-def store_state(dv: FakeDataverse, table: str = TABLE) -> tuple[Any, ...]:
-    """Return what a refused statement must leave as it was: rows, versions, the change log."""
-    store = dv.organization.store
-    rows = sorted(
-        (
-            (str(r.id), r.partition, sorted(r.values.items()), r.version, r.etag)
-            for r in store.rows(table)
-        ),
-        key=repr,
-    )
-    return (rows, store.last_version, list(store.changes_since(table, 0)))

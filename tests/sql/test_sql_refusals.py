@@ -8,7 +8,8 @@ import pytest
 
 from fake_dataverse import FakeDataverse
 
-from .conftest import Reader, store_state
+from ..traces import store_state
+from .conftest import Reader
 
 INVALID_ARGUMENT = "0x80040203"
 FROM = "FROM backgroundoperation"
