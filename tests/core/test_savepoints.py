@@ -22,7 +22,8 @@ from fake_dataverse import (
     RetrieveEntityChangesRequest,
 )
 
-from .conftest import TABLE, store_state
+from ..traces import store_state
+from .conftest import TABLE
 
 START = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -20,7 +20,7 @@ from fake_dataverse import Entity, FakeDataverse
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 from ..boundaries import DATES, DIGIT_LOOKALIKES, HUGE_TEXT, NUMBER_TEXTS, examples
-from .conftest import store_state
+from ..traces import store_state
 
 COUNT = examples(1_500)
 THROUGH_REQUESTS = 100
