@@ -22,7 +22,7 @@ from fake_dataverse._storage._store import RowKey, StoredRow
 __all__ = ["build_created_row", "build_updated_row", "project", "read_value"]
 
 def _set_if_column(table: EntityMetadata, values: dict[str, Any], name: str, value: Any) -> None:
-    if table.attribute(name) is not None:
+    if name in table.row_layout.index:
         values[name] = value
 
 

@@ -10,7 +10,6 @@ tuple directly through :meth:`RowLayout.getter`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import repeat
 from typing import Any
 
 __all__ = ["MISSING", "RowLayout", "RowValues"]
@@ -42,12 +41,13 @@ class RowLayout:
     by a row that was given one.
     """
 
-    __slots__ = ("fixed", "index", "names")
+    __slots__ = ("_absent", "fixed", "index", "names")
 
     def __init__(self, names: Iterable[str], fixed: int | None = None) -> None:
         self.names = tuple(names)
         self.index = {name: number for number, name in enumerate(self.names)}
         self.fixed = len(self.names) if fixed is None else fixed
+        self._absent = (MISSING,) * len(self.names)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RowLayout:
         return self  # shared by every row of the table; immutable
@@ -58,14 +58,18 @@ class RowLayout:
         Raises:
             KeyError: a name is not a column of the table (a bug in the caller).
         """
-        data = list(map(values.get, self.names, repeat(MISSING, len(self.names))))
-        end = len(data)
-        while end > self.fixed and data[end - 1] is MISSING:
-            end -= 1
-        if len(values) != end - data[:end].count(MISSING):
+        data = tuple(map(values.get, self.names, self._absent))
+        absent = data.count(MISSING)
+        if len(values) != len(data) - absent:
             unknown = sorted(set(values) - set(self.names))
             raise KeyError(f"not columns of this table: {', '.join(unknown)}")
-        return RowValues(self, tuple(data[:end]))
+        fixed = self.fixed
+        if absent and data[-1] is MISSING and len(data) > fixed:  # trailing virtual columns
+            end = len(data)
+            while end > fixed and data[end - 1] is MISSING:
+                end -= 1
+            data = data[:end]
+        return RowValues(self, data)
 
     def getter(self, name: str) -> Callable[[tuple[Any, ...]], Any]:
         """Return a function reading one column from a row's tuple (None when absent)."""

@@ -246,10 +246,9 @@ class Store:
                 )
             if initial:
                 self._last_version += 1
-                row.version = self._last_version
+                row.stamp(self._last_version, moment)
             else:
-                row.version = self.next_version(moment)
-            row.moment = moment
+                row.stamp(self.next_version(moment), moment)
             if version_column is not None:
                 row.values = row.values.with_value(version_column, row.version)
             data.put_row(row.key, row, self._undo)

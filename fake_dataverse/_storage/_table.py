@@ -48,10 +48,10 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 class StoredRow:
     """One row as stored: compact column values plus its key, version, write time and expiry.
 
-    The etag is derived from the version and the write time when read, not stored.
+    The etag is derived from the version and the write time when first read, then kept.
     """
 
-    __slots__ = ("expires_at", "key", "moment", "table", "values", "version")
+    __slots__ = ("_etag", "expires_at", "key", "moment", "table", "values", "version")
 
     def __init__(
         self,
@@ -70,6 +70,7 @@ class StoredRow:
         self.version = version
         self.moment = moment
         self.expires_at = expires_at
+        self._etag: str | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -81,10 +82,17 @@ class StoredRow:
         """Return the row's partition (its own id as text in the default partition)."""
         return self.key[1]
 
+    def stamp(self, version: int, moment: dt.datetime) -> None:
+        """Give the row the version and write time of its commit."""
+        self.version, self.moment, self._etag = version, moment, None
+
     @property
     def etag(self) -> str:
         """Return the row's etag (``W/"…"``), new for every version."""
-        return etag_for(self.version, self.moment)
+        etag = self._etag
+        if etag is None:
+            etag = self._etag = etag_for(self.version, self.moment)
+        return etag
 
     def __repr__(self) -> str:
         return (
