@@ -8,6 +8,7 @@ model's (:mod:`fake_dataverse._model._address`), shared with the SDK surface.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._address import defined_key
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._values import EntityReference, OptionSetValue
-from fake_dataverse._webapi._url import parse_key
+from fake_dataverse._webapi._url import KeyLiteral, parse_key
 
 __all__ = ["key_attributes"]
 
@@ -38,6 +39,7 @@ _CONVERSIONS: dict[AttributeTypeCode, _Conversion] = {
     AttributeTypeCode.INTEGER: (int, _same),
     AttributeTypeCode.BIGINT: (int, _same),
     AttributeTypeCode.PICKLIST: (int, lambda _, value: OptionSetValue(value)),
+    AttributeTypeCode.DATETIME: (dt.datetime, _same),
 }
 
 
@@ -54,7 +56,7 @@ def _invalid_key(table: EntityMetadata) -> errors.DataverseError:
     )
 
 
-def _sdk_value(attr: AttributeMetadata, literal: str | uuid.UUID | int) -> Any:
+def _sdk_value(attr: AttributeMetadata, literal: KeyLiteral) -> Any:
     """Return the SDK value a key literal stands for in a column, or raise a syntax error.
 
     A Uniqueidentifier key part also takes its GUID quoted (``id='<guid>'``): Microsoft's Python

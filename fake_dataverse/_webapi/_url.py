@@ -6,6 +6,7 @@ raw FetchXML): they are decoded with ``+`` as a space and each pair is split on 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Mapping
@@ -14,8 +15,10 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import parse_datetime_text
 
 __all__ = [
+    "KeyLiteral",
     "KeySegment",
     "ODataUrl",
     "parse_key",
@@ -164,8 +167,11 @@ def parse_segment(segment: str) -> KeySegment | None:
     return KeySegment(match["name"], match["key"])
 
 
-def parse_literal(text: str) -> str | uuid.UUID | int | None:
-    """Return a key literal: a quoted string, a GUID, an integer or ``null``; None if invalid."""
+KeyLiteral = str | uuid.UUID | int | dt.datetime
+
+
+def parse_literal(text: str) -> KeyLiteral | None:
+    """Return a key literal: a quoted string, a GUID, an integer or a date/time; None if invalid."""
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] == "'":
         inner = text[1:-1]
@@ -176,10 +182,10 @@ def parse_literal(text: str) -> str | uuid.UUID | int | None:
         return uuid.UUID(text)
     if re.fullmatch(r"-?[0-9]{1,18}", text):
         return int(text)
-    return None
+    return parse_datetime_text(text)
 
 
-def parse_key(text: str) -> dict[str, str | uuid.UUID | int] | None:
+def parse_key(text: str) -> dict[str, KeyLiteral] | None:
     """Parse a key: ``<guid>`` (under the name ``""``) or ``a=<literal>,b=<literal>``.
 
     Key property names are matched case-insensitively (lower-cased here). None when malformed.
@@ -188,7 +194,7 @@ def parse_key(text: str) -> dict[str, str | uuid.UUID | int] | None:
     if len(pairs) == 1 and "=" not in pairs[0]:
         value = parse_literal(pairs[0])
         return None if value is None else {"": value}
-    key: dict[str, str | uuid.UUID | int] = {}
+    key: dict[str, KeyLiteral] = {}
     for pair in pairs:
         name, sep, literal = pair.partition("=")
         value = parse_literal(literal)

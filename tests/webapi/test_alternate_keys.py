@@ -179,6 +179,35 @@ class TestWritesByKey:
         assert (412, "0x80060892") == error_of(response)[:2]
 
 
+class TestKeyColumnTypes:
+    def test_a_key_with_a_date_and_a_choice(self) -> None:
+        """Date/time parts are bare OData date literals, choice parts bare integers."""
+        table = {
+            "logical_name": "contoso_shift", "entity_set_name": "contoso_shifts",
+            "primary_id_attribute": "contoso_shiftid", "primary_name_attribute": "contoso_name",
+            "messages": ["Create", "Retrieve", "Upsert", "Update", "Delete"],
+            "keys": [{"schema_name": "contoso_start_kind",
+                      "key_attributes": ["contoso_start", "contoso_kind"]}],
+            "attributes": [
+                {"logical_name": "contoso_shiftid", "type": "Uniqueidentifier"},
+                {"logical_name": "contoso_name", "type": "String", "max_length": 20},
+                {"logical_name": "contoso_start", "type": "DateTime"},
+                {"logical_name": "contoso_kind", "type": "Picklist",
+                 "options": [{"value": 1, "label": "Day"}, {"value": 2, "label": "Night"}]},
+            ],
+        }
+        shifts = FakeDataverse("https://shifts.crm.dynamics.com", tables=[table])
+        with shifts.intercept():
+            shift_api = Api(shifts)
+            key = "contoso_shifts(contoso_start=2026-03-01T08:00:00Z,contoso_kind=2)"
+            assert 204 == shift_api.patch(key, json={"contoso_name": "late"}).status_code
+            assert "late" == shift_api.get(key).json()["contoso_name"]
+            other = "contoso_shifts(contoso_start=2026-03-01T08:00:00Z,contoso_kind=1)"
+            assert (404, "0x80060891") == error_of(shift_api.get(other))[:2]
+            assert (400, "0x0") == error_of(shift_api.get(
+                "contoso_shifts(contoso_start='2026-03-01',contoso_kind=1)"))[:2]
+
+
 class TestBulkByKey:
     def test_upsert_multiple_by_odata_id_keys(self, tasks: Api, dv: FakeDataverse) -> None:
         """UpsertMultiple targets naming rows by alternate key in @odata.id: update or create."""
