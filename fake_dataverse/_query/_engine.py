@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import INT32
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._row import MISSING, RowLayout
 from fake_dataverse._query._aggregate import Group, aggregate, check_aggregate
@@ -67,6 +68,8 @@ def check_paging(query: Query) -> None:
             cookie that reaches past the first 50,000 rows (simple paging's limit).
     """
     for value in (query.top, query.page_size, query.page_number):
+        if value is not None and not INT32[0] <= value <= INT32[1]:  # .NET Int32 properties
+            raise errors.InvalidArgument("TopCount, PageInfo.Count and PageNumber are Int32.")
         if value is not None and value < 1:
             raise errors.ValueGreaterThanZero()
     for name, value in (("top count", query.top), ("page size", query.page_size)):

@@ -4,19 +4,25 @@ Web API, in ``$batch``, through FetchXML and on the SDK surface; and nothing cha
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
 
 from fake_dataverse import (
+    ColumnSet,
     ConditionOperator,
     DataverseError,
     Entity,
     FakeDataverse,
     FetchExpression,
+    PagingInfo,
     QueryExpression,
+    RetrieveEntityChangesRequest,
+    RetrieveMultipleRequest,
 )
 from fake_dataverse._webapi._http import HttpRequest
 
@@ -203,6 +209,47 @@ class TestSdk:
         with pytest.raises(DataverseError) as raised:
             dv.service.retrieve_multiple(FetchExpression(fetch))
         assert "0x80040203" == raised.value.hex_code
+
+    @pytest.mark.parametrize(
+        "shape", ["top", "page-size", "page-number", "changes-page-size"], ids=str
+    )
+    def test_paging_numbers_beyond_int32(self, dv: FakeDataverse, shape: str) -> None:
+        """TopCount and PagingInfo numbers past Int32 (5,000 digits even) are 0x80040203."""
+        huge = 10**5000
+        if shape == "changes-page-size":
+            request: Any = RetrieveEntityChangesRequest(
+                entity_name="backgroundoperation",
+                columns=ColumnSet("name"),
+                page_info=PagingInfo(count=huge, page_number=1),
+            )
+        else:
+            query = QueryExpression("backgroundoperation")
+            if shape == "top":
+                query.top_count = huge
+            else:
+                count, page = (huge, 1) if shape == "page-size" else (10, huge)
+                query.page_info = PagingInfo(count=count, page_number=page)
+            request = RetrieveMultipleRequest(query=query)
+        with pytest.raises(DataverseError) as raised:
+            dv.service.execute(request)
+        assert "0x80040203" == raised.value.hex_code
+
+    def test_a_huge_integer_in_a_write_is_out_of_range(self, dv: FakeDataverse) -> None:
+        """priority = 10**5000 is 0x8004432f, and the message prints without raising."""
+        before = store_state(dv)
+        with pytest.raises(DataverseError) as raised:
+            dv.service.create(Entity("backgroundoperation", priority=10**5000))
+        assert ("0x8004432f", True) == (raised.value.hex_code, "digits" in raised.value.message)
+        assert before == store_state(dv)
+
+    def test_a_condition_date_outside_utc_years(self, dv: FakeDataverse) -> None:
+        """A condition on 0001-01-01T00:00:00+14:00 (before the year 1 in UTC) is 0x80040239."""
+        query = QueryExpression("backgroundoperation")
+        moment = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14)))
+        query.criteria.add_condition("createdon", ConditionOperator.GREATER_THAN, moment)
+        with pytest.raises(DataverseError) as raised:
+            dv.service.retrieve_multiple(query)
+        assert OUT_OF_RANGE == raised.value.hex_code
 
     def test_a_normal_date_range_still_works(self, dv: FakeDataverse) -> None:
         """LastXDays with a sensible count finds today's row."""
