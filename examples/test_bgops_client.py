@@ -45,19 +45,10 @@ def post(client: BackgroundOperationsClient, body: dict[str, Any]) -> requests.R
 
 @pytest.fixture
 def client(dataverse: FakeDataverse) -> BackgroundOperationsClient:
-    """A client whose waits advance the fake clock, while Dataverse works one step at a time."""
+    """A client whose waits move the fake clock: what falls due meanwhile runs, retries
+    included (``dataverse.background.advance``); no real time passes."""
     dataverse.background.register(EXPORT, export)
-
-    def sleep(seconds: float) -> None:
-        dataverse.clock.advance(seconds)
-        pending = dataverse.background.pending()
-        if pending:
-            try:
-                dataverse.background.start(pending[0])  # Ready (or canceled before it ran)
-            except LookupError:
-                dataverse.background.finish(pending[0])  # already started: it ends now
-
-    return BackgroundOperationsClient(dataverse.url, "token", sleep=sleep)
+    return BackgroundOperationsClient(dataverse.url, "token", sleep=dataverse.background.advance)
 
 
 class TestRunInBackground:
@@ -70,12 +61,14 @@ class TestRunInBackground:
         assert {"AnnotationId": "bb26025c-cbe6-ed11-a7c6-000d3a9933c9"} == done.outputs
 
     def test_a_failing_operation_is_retried_then_fails(
-        self, client: BackgroundOperationsClient
+        self, dataverse: FakeDataverse, client: BackgroundOperationsClient
     ) -> None:
-        """Without FetchXml the API fails; after three retries the operation is Failed."""
+        """Without FetchXml the API fails; after three retries (60, 120, 240 s apart on the
+        fake clock) the operation is Failed."""
         done = client.wait(client.start(EXPORT, {"FetchXml": ""}))
         assert (3, 31, 3) == (done.state, done.status, done.retry_count)
         assert "FetchXml is required." == done.error_message
+        assert dataverse.clock.now().isoformat() == "2026-01-01T09:07:00+00:00"
 
     def test_wait_gives_up_after_the_timeout(
         self, dataverse: FakeDataverse, client: BackgroundOperationsClient

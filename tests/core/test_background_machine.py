@@ -140,18 +140,22 @@ class BackgroundMachine(RuleBasedStateMachine):
         else:
             self.dv.service.retrieve(TABLE, op, [STATE, STATUS])
 
-    @rule(op=operations)
-    def cancel(self, op: uuid.UUID) -> None:
+    @rule(op=operations, web=st.booleans())
+    def cancel(self, op: uuid.UUID, web: bool) -> None:
         if op.int == 0:
             return
         pair = self._pair(op)
-        try:
-            self.dv.service.update(Entity(TABLE, op, **{
-                STATE: OptionSetValue(2), STATUS: OptionSetValue(22)}))
-        except DataverseError as error:
-            refused: str | None = error.message
+        refused: str | None = None
+        if web:  # DELETE on the status monitor
+            reply = self.session.delete(f"{self.dv.url}/api/backgroundoperation/{op}")
+            if reply.status_code != 200:
+                refused = reply.json()["error"]["message"]
         else:
-            refused = None
+            try:
+                self.dv.service.update(Entity(TABLE, op, **{
+                    STATE: OptionSetValue(2), STATUS: OptionSetValue(22)}))
+            except DataverseError as error:
+                refused = error.message
         assert (refused is not None) == (pair[0] == 3), refused
         if pair == (0, 0):
             self.frozen_calls[op] = self.calls.get(op, 0)
