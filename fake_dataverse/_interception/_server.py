@@ -60,6 +60,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY a kept-alive client waits
+    # for the delayed ACK (~40 ms) on every request.
+    disable_nagle_algorithm = True
     server: _Server
 
     def __getattr__(self, name: str) -> Any:
