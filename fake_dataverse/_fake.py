@@ -30,6 +30,8 @@ from fake_dataverse._webapi._calls import Call, RequestLog
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
+    import ssl
+
     import responses
 
     from fake_dataverse._interception._httpx import AsyncHttpxTransport, HttpxTransport
@@ -256,17 +258,22 @@ class FakeDataverse:
 
         return Interception(self.url, self.handle, mock)
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LocalServer[FakeDataverse]:
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None
+    ) -> LocalServer[FakeDataverse]:
         """Serve this fake's Web API over real HTTP until ``.stop()``; return the server.
 
         ``with dv.serve() as server: …`` — ``server.url`` is ``http://127.0.0.1:<port>`` (port 0:
         any free port), every URL in the answers starts with it, and ``/_fake/`` is the admin
         API (reset, snapshots, clock, background operations, faults). Requests run on threads;
         the store's lock keeps each one whole. Inside ``intercept()`` clients may reach it.
+        With ``ssl_context`` (a server-side :class:`ssl.SSLContext` holding a certificate) it
+        serves HTTPS and the URL starts ``https://``: for clients that refuse plain HTTP, such as
+        Microsoft's ``DataverseClient``.
         """
         from fake_dataverse._interception._server import LocalServer
 
-        return LocalServer(self, self.handle, host=host, port=port)
+        return LocalServer(self, self.handle, host=host, port=port, ssl_context=ssl_context)
 
     def httpx_transport(self) -> HttpxTransport:
         """Return an ``httpx.BaseTransport`` answering from this fake's Web API.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import sys
 import threading
 from collections.abc import Callable
@@ -89,8 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _serve(self) -> None:
-        host = self.headers.get("Host") or self.server.base_url.split("://", 1)[1]
-        url = f"http://{host}{self.path}"
+        scheme, _, own_host = self.server.base_url.partition("://")
+        url = f"{scheme}://{self.headers.get('Host') or own_host}{self.path}"
         try:
             body = self._body()
         except ValueError as error:
@@ -144,6 +145,7 @@ class LocalServer(Generic[FakeT]):
         port: int = 0,
         log: Callable[[str], None] | None = None,
         background: bool = True,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.fake = fake
         self._handler = handler
@@ -153,7 +155,14 @@ class LocalServer(Generic[FakeT]):
         shown = host if host not in ("", "0.0.0.0", "::") else "127.0.0.1"
         if ":" in shown:
             shown = f"[{shown}]"
-        self.url = f"http://{shown}:{bound_port}"
+        if ssl_context is not None:
+            # The handshake runs on the connection's own thread, at its first read, so a
+            # client that never completes it cannot hold up the accept loop.
+            self._server.socket = ssl_context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
+        scheme = "http" if ssl_context is None else "https"
+        self.url = f"{scheme}://{shown}:{bound_port}"
         self._server.app = self._answer
         self._server.base_url = self.url
         self._server.log = log

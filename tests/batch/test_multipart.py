@@ -15,6 +15,8 @@ from fake_dataverse._webapi.batch._multipart import (
     split_parts,
 )
 
+PART = "--b\nContent-Type: application/http\n\n{}\n\n--b--"
+
 
 class TestBoundary:
     @pytest.mark.parametrize(
@@ -68,6 +70,36 @@ class TestInnerRequest:
             request.body,
             request.content_id,
         )
+
+    @pytest.mark.parametrize(
+        ("line", "method", "url"),
+        [
+            ("GET rows HTTP/1.1", "GET", "rows"),
+            ("GET rows", "GET", "rows"),
+            (
+                "GET https://o/api/data/v9.2/rows?$select=name&$filter=name eq 'a b' HTTP/1.1",
+                "GET",
+                "https://o/api/data/v9.2/rows?$select=name&$filter=name%20eq%20'a%20b'",
+            ),
+        ],
+    )
+    def test_request_line_url_may_hold_unencoded_spaces(
+        self, line: str, method: str, url: str
+    ) -> None:
+        """The URL is what stands between method and version (the Python SDK leaves spaces)."""
+        [part] = split_parts(split_lines(PART.format(line).encode()), "b")
+        request = parse_request(part)
+        assert (method, url) == (request.method, request.url)
+
+    @pytest.mark.parametrize(
+        "line", ["FETCH rows HTTP/1.1", "GET", "GET HTTP/1.1", "GET a b HTTP/1.1", "GET a b"]
+    )
+    def test_malformed_request_line(self, line: str) -> None:
+        """An unknown method, no URL, or a space in the URL's path is a framing fault."""
+        [part] = split_parts(split_lines(PART.format(line).encode()), "b")
+        with pytest.raises(DataverseError) as info:
+            parse_request(part)
+        assert "0x80048d19" == info.value.hex_code
 
 
 class TestRendering:

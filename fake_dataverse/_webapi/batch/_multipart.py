@@ -151,15 +151,31 @@ def parse_request(part: Part) -> InnerRequest:
     lines = _strip_blank(list(part.lines))
     if not lines:
         raise framing_error("A batch part holds no HTTP request.")
-    words = lines[0].split()
-    if len(words) not in (2, 3) or words[0] not in _METHODS:
-        raise framing_error(f"The request line '{lines[0]}' is not 'METHOD URL HTTP/1.1'.")
-    if len(words) == 3 and not words[2].upper().startswith("HTTP/"):
-        raise framing_error(f"The request line '{lines[0]}' is not 'METHOD URL HTTP/1.1'.")
+    method, url = _request_line(lines[0])
     headers, rest = _headers_and_rest(lines[1:])
     content_id = part.headers.get("Content-ID") or headers.get("Content-ID")
     body = "\n".join(_strip_blank(rest))
-    return InnerRequest(words[0], words[1], dict(headers.items()), body, content_id)
+    return InnerRequest(method, url, dict(headers.items()), body, content_id)
+
+
+def _request_line(line: str) -> tuple[str, str]:
+    """Return the method and URL of ``METHOD URL [HTTP/1.1]``.
+
+    The URL is everything between the method and the version: Microsoft's Python SDK writes
+    query options unencoded (``$filter=name eq 'x'``), so its spaces are encoded here.
+
+    Raises:
+        ODataClientPayloadError: 0x80048d19 for an unknown method, no URL, or a space in the
+            URL's path.
+    """
+    method, _, target = line.strip().partition(" ")
+    target = target.strip()
+    head, _, last = target.rpartition(" ")
+    if last.upper().startswith("HTTP/"):
+        target = head.strip()
+    if method not in _METHODS or not target or " " in target.split("?", 1)[0]:
+        raise framing_error(f"The request line '{line}' is not 'METHOD URL HTTP/1.1'.")
+    return method, target.replace(" ", "%20")
 
 
 def render_response(response: HttpResponse, content_id: str | None = None) -> list[str]:
