@@ -137,7 +137,10 @@ def _candidates(
     else:
         read = layout.getter(name)
         raw = [read(row.values.data) for row in rows]
-    values: list[Any] = [None if v is None or v is MISSING else normalise(v) for v in raw]
+    # Inline normalise(): strings compare case-insensitively; MISSING (never written) is null.
+    values: list[Any] = [
+        v.casefold() if isinstance(v, str) else (None if v is MISSING else v) for v in raw
+    ]
     nulls = [i for i, v in enumerate(values) if v is None]
     present = [i for i, v in enumerate(values) if v is not None]
     chosen: list[int] = []
@@ -149,12 +152,12 @@ def _candidates(
             chosen += group
             need -= len(group)
             continue
-        pick = heapq.nlargest if descending else heapq.nsmallest
-        value_at: Any = values.__getitem__
-        edge = values[pick(need, group, key=value_at)[-1]]
+        given = [v for v in values if v is not None]  # compared without a key function
         if descending:
+            edge = heapq.nlargest(need, given)[-1]
             chosen += [i for i in group if values[i] >= edge]
         else:
+            edge = heapq.nsmallest(need, given)[-1]
             chosen += [i for i in group if values[i] <= edge]
         need = 0
     return chosen
