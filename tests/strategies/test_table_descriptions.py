@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -87,7 +88,7 @@ class TestTableDescriptions:
         assert value is None or -50 <= value <= 150
         dv = FakeDataverse(tables=[SENSOR_TABLE])
         dv.service.retrieve_multiple(query)
-        reply = dv.handle(HttpRequest("GET", f"{API}/contoso_sensordatas?$filter={text}", AUTH))
+        reply = dv.handle(HttpRequest("GET", f"{API}/contoso_sensordatas?$filter={urllib.parse.quote(text)}", AUTH))
         assert 200 == reply.status, reply.body
         assert tree is not None
 
