@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fake-dataverse", description="A fake Microsoft Dataverse organization."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="serve the Web API on a local HTTP server until Ctrl-C",
         description="Serve one fake organization's Web API, status monitor and admin API "
