@@ -30,8 +30,8 @@ from fake_dataverse.strategies import (
 )
 from fake_dataverse.strategies._queries import criteria_of
 
+from ..oracle import expected_rows, holds
 from .conftest import API, AUTH, TABLE
-from .oracle import expected_rows, holds
 
 METADATA = default_metadata().get(TABLE)
 assert METADATA is not None

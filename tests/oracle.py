@@ -3,7 +3,8 @@
 Plain Python over a row's raw values, as the rules read in ``docs/fidelity.md``: SQL's
 three-valued logic (a condition on a null column is unknown, ``None``; a row is returned only
 when its filter is true), text compared case-insensitively, date periods in UTC calendar units
-with weeks starting on Sunday. It shares no code with ``fake_dataverse._query``.
+with weeks starting on Sunday; begins/ends with and contains are LIKE patterns built from the
+value. It shares no code with ``fake_dataverse._query``.
 """
 
 from __future__ import annotations
@@ -84,6 +85,24 @@ def _in_dates(name: str, value: dt.datetime, args: tuple[Any, ...], now: dt.date
     raise AssertionError(f"the oracle does not know {name}")
 
 
+def _like(text: str, pattern: str) -> bool:
+    """SQL ``LIKE``: ``%`` any run, ``_`` one character, ``[abc]``/``[^abc]`` one of (or none
+    of) a set; anything else, itself. A ``[`` without its ``]`` is itself."""
+    if not pattern:
+        return not text
+    head = pattern[0]
+    if head == "%":
+        return any(_like(text[cut:], pattern[1:]) for cut in range(len(text) + 1))
+    close = pattern.find("]", 2) if head == "[" else -1
+    if close != -1:
+        chars, negated = pattern[1:close], pattern[1] == "^"
+        chars = chars[1:] if negated else chars
+        fits = bool(text) and ((text[0] in chars) != negated)
+        return fits and _like(text[1:], pattern[close + 1 :])
+    fits = bool(text) and (head == "_" or text[0] == head)
+    return fits and _like(text[1:], pattern[1:])
+
+
 def _condition(condition: Condition, row: Mapping[str, Any], user: Any, now: Any) -> bool | None:
     name = condition.operator.value
     value = row.get(condition.attribute)
@@ -105,12 +124,15 @@ def _condition(condition: Condition, row: Mapping[str, Any], user: Any, now: Any
         "NotIn": lambda: column not in args,
         "Between": lambda: args[0] <= column <= args[1],
         "NotBetween": lambda: not args[0] <= column <= args[1],
-        "BeginsWith": lambda: column.startswith(args[0]),
-        "DoesNotBeginWith": lambda: not column.startswith(args[0]),
-        "EndsWith": lambda: column.endswith(args[0]),
-        "DoesNotEndWith": lambda: not column.endswith(args[0]),
-        "Contains": lambda: args[0] in column,
-        "DoesNotContain": lambda: args[0] not in column,
+        "Like": lambda: _like(column, args[0]),
+        "NotLike": lambda: not _like(column, args[0]),
+        # Dataverse builds LIKE patterns from these values: their wildcards stay wildcards.
+        "BeginsWith": lambda: _like(column, args[0] + "%"),
+        "DoesNotBeginWith": lambda: not _like(column, args[0] + "%"),
+        "EndsWith": lambda: _like(column, "%" + args[0]),
+        "DoesNotEndWith": lambda: not _like(column, "%" + args[0]),
+        "Contains": lambda: _like(column, f"%{args[0]}%"),
+        "DoesNotContain": lambda: not _like(column, f"%{args[0]}%"),
         "EqualUserId": lambda: column == user,
         "NotEqualUserId": lambda: column != user,
     }
