@@ -91,9 +91,9 @@ def _matching(
     store: Store, table: EntityMetadata, query: Query, ctx: EvaluationContext
 ) -> list[StoredRow]:
     partition = query.partition_id
-    rows = store.rows(query.table)
+    rows = store.row_list(query.table)
     if query.filter is None:
-        return list(rows) if partition is None else [r for r in rows if r.partition == partition]
+        return rows if partition is None else [r for r in rows if r.partition == partition]
     test = compile_filter(query.filter, table.row_layout, ctx)
     return [
         row
@@ -141,25 +141,27 @@ def _candidates(
     values: list[Any] = [
         v.casefold() if isinstance(v, str) else (None if v is MISSING else v) for v in raw
     ]
-    nulls = [i for i, v in enumerate(values) if v is None]
-    present = [i for i, v in enumerate(values) if v is not None]
+    given = [v for v in values if v is not None]  # compared without a key function
     chosen: list[int] = []
     need = count
-    for group in (present, nulls) if descending else (nulls, present):
+    for nulls in (False, True) if descending else (True, False):
         if need <= 0:
             break
-        if group is nulls or need >= len(group):
-            chosen += group
-            need -= len(group)
-            continue
-        given = [v for v in values if v is not None]  # compared without a key function
-        if descending:
+        if nulls:
+            found = [i for i, v in enumerate(values) if v is None]
+            chosen += found
+            need -= len(found)
+        elif need >= len(given):
+            chosen += [i for i, v in enumerate(values) if v is not None]
+            need -= len(given)
+        elif descending:
             edge = heapq.nlargest(need, given)[-1]
-            chosen += [i for i in group if values[i] >= edge]
+            chosen += [i for i, v in enumerate(values) if v is not None and v >= edge]
+            need = 0
         else:
             edge = heapq.nsmallest(need, given)[-1]
-            chosen += [i for i in group if values[i] <= edge]
-        need = 0
+            chosen += [i for i, v in enumerate(values) if v is not None and v <= edge]
+            need = 0
     return chosen
 
 

@@ -165,6 +165,11 @@ class Store:
         with self.lock:
             return iter(list(self._live(table).rows.values()))
 
+    def row_list(self, table: str) -> list[StoredRow]:
+        """Return every live row of a table, as a new list."""
+        with self.lock:
+            return list(self._live(table).rows.values())
+
     def count(self, table: str) -> int:
         """Return how many live rows a table holds (without reading them)."""
         with self.lock:
