@@ -133,17 +133,19 @@ def test_sync_scenario(reach: tuple[FakeDataverse, str]) -> None:
         sql_columns = {c["name"] for c in client.query.sql_columns(T)}
         assert {"name", "priority"} <= sql_columns
 
-        # batch: a create, a change set, a failing update, a read; continue_on_error
+        # batch: a create, a change set, a failing update, two reads; continue_on_error
         batch = client.batch.new()
         batch.records.create(T, {"name": "in-batch"})
         with batch.changeset() as changeset:
             changeset.records.create(T, {"name": "in-changeset"})
         batch.records.update(T, MISSING, {"retrycount": 1})
         batch.records.list(T, select=["name"], filter="name eq 'in-batch'")
+        batch.query.sql("SELECT name FROM backgroundoperation WHERE name = 'in-changeset'")
         result = batch.execute(continue_on_error=True)
-        assert [r.status_code for r in result.responses] == [204, 204, 404, 200]
-        assert (len(result.succeeded), len(result.failed)) == (3, 1)
+        assert [r.status_code for r in result.responses] == [204, 204, 404, 200, 200]
+        assert (len(result.succeeded), len(result.failed)) == (4, 1)
         assert [r["name"] for r in result.responses[3].data["value"]] == ["in-batch"]
+        assert result.responses[4].data["value"] == [{"name": "in-changeset"}]
         assert {"in-batch", "in-changeset"} <= set(stored(dv))
 
         # delete, and an error surfacing as the SDK's HttpError
