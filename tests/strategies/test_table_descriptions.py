@@ -88,7 +88,8 @@ class TestTableDescriptions:
         assert value is None or -50 <= value <= 150
         dv = FakeDataverse(tables=[SENSOR_TABLE])
         dv.service.retrieve_multiple(query)
-        reply = dv.handle(HttpRequest("GET", f"{API}/contoso_sensordatas?$filter={urllib.parse.quote(text)}", AUTH))
+        url = f"{API}/contoso_sensordatas?$filter={urllib.parse.quote(text)}"
+        reply = dv.handle(HttpRequest("GET", url, AUTH))
         assert 200 == reply.status, reply.body
         assert tree is not None
 
