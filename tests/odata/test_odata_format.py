@@ -145,18 +145,20 @@ def _conditions() -> st.SearchStrategy[Condition]:
     )
 
 
-TREES = st.recursive(
-    _conditions(),
-    lambda inner: st.one_of(
+def _branches(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    # A named function, not a lambda: Hypothesis reads the extend function's source to check it
+    # recurses, and a multi-line lambda's source is not always recoverable (a deprecation warning).
+    return st.one_of(
         inner.map(Not),
         st.builds(
             Filter,
             st.sampled_from(["and", "or"]),
             st.lists(inner, min_size=1, max_size=3).map(tuple),
         ),
-    ),
-    max_leaves=8,
-)
+    )
+
+
+TREES = st.recursive(_conditions(), _branches, max_leaves=8)
 ROWS = st.fixed_dictionaries(
     {
         "name": st.none() | TEXT,

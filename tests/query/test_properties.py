@@ -92,15 +92,17 @@ def conditions(draw: st.DrawFn) -> Condition:
     return Condition(column, op, tuple(draw(values) for _ in range(count)))
 
 
-filters = st.recursive(
-    conditions(),
-    lambda children: st.builds(
+def _joined(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    # A named function, not a lambda: Hypothesis reads the extend function's source to check it
+    # recurses, and a multi-line lambda's source is not always recoverable (a deprecation warning).
+    return st.builds(
         Filter,
         st.sampled_from(["and", "or"]),
         st.lists(children, min_size=1, max_size=3).map(tuple),
-    ),
-    max_leaves=6,
-)
+    )
+
+
+filters = st.recursive(conditions(), _joined, max_leaves=6)
 
 
 def to_filter_expression(node: Condition | Filter) -> FilterExpression:

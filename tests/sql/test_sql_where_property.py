@@ -147,18 +147,20 @@ def conditions() -> st.SearchStrategy[Condition]:
     return st.sampled_from(sorted(COLUMNS)).flatmap(comparison)
 
 
-trees = st.recursive(
-    conditions(),
-    lambda children: st.one_of(
+def _branches(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    # A named function, not a lambda: Hypothesis reads the extend function's source to check it
+    # recurses, and a multi-line lambda's source is not always recoverable (a deprecation warning).
+    return st.one_of(
         st.builds(
             Filter,
             st.sampled_from(["and", "or"]),
             st.lists(children, min_size=1, max_size=3).map(tuple),
         ),
         children.map(Not),
-    ),
-    max_leaves=6,
-)
+    )
+
+
+trees = st.recursive(conditions(), _branches, max_leaves=6)
 
 
 def ids(response_body: bytes) -> list[str]:
