@@ -91,7 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         scheme, _, own_host = self.server.base_url.partition("://")
-        url = f"{scheme}://{self.headers.get('Host') or own_host}{self.path}"
+        # A request line may carry the absolute URL (as sent to a proxy): it names the base.
+        base = f"{scheme}://{self.headers.get('Host') or own_host}"
+        url = self.path if self.path.startswith(("http://", "https://")) else base + self.path
         try:
             body = self._body()
         except ValueError as error:

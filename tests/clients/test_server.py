@@ -68,6 +68,20 @@ class TestServe:
         reply = requests.request("MERGE", _rows(url), headers=AUTH, timeout=5)
         assert (405, "0x80060888") == (reply.status_code, reply.json()["error"]["code"])
 
+    def test_absolute_request_target(self, served: tuple[Any, str]) -> None:
+        """A request line with the absolute URL (proxy form) is answered on that URL."""
+        _, url = served
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as raw:
+            raw.sendall(f"GET {_rows(url)} HTTP/1.1\r\nHost: elsewhere\r\n"
+                        "Authorization: Bearer t\r\nConnection: close\r\n\r\n".encode())
+            answer = b""
+            while chunk := raw.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        assert f'"@odata.context":"{url}/api/data/v9.2/$metadata#' in body.decode()
+
     def test_chunked_request_body(self, served: tuple[FakeDataverse, str]) -> None:
         """A body sent in chunks (no Content-Length) is read whole."""
         dv, url = served
