@@ -180,6 +180,7 @@ class _Resume:
 
     sort_key: tuple[Any, ...]
     row_key: RowKey
+    first: Any = None  # the last row's raw value of the first sort column
 
 
 def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) -> _Resume | None:
@@ -198,7 +199,7 @@ def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) 
     if not isinstance(row_id, uuid.UUID):
         raise errors.InvalidPagingCookie()
     row_key = (row_id, cookie.partition or str(row_id))
-    return _Resume(key_of(columns, cookie.last), row_key)
+    return _Resume(key_of(columns, cookie.last), row_key, cookie.last[0])
 
 
 def _page(
@@ -210,12 +211,39 @@ def _page(
     resume = _resume(table, query, columns)
     skip = 0
     if resume is not None:
-        after = (resume.sort_key, resume.row_key[1])
-        rows = [r for r in rows if (sort_key(columns, r.values), r.partition) > after]
+        rows = _after_cookie(rows, columns, resume, table.row_layout)
     else:
         skip = (query.page_number - 1) * page_size
     taken = _smallest(skip + page_size + 1, rows, columns, table.row_layout)[skip:]
     return taken[:page_size], len(taken) > page_size, columns
+
+
+def _after_cookie(
+    rows: list[StoredRow], columns: Sequence[SortColumn], resume: _Resume, layout: RowLayout
+) -> list[StoredRow]:
+    """Return the rows after a cookie's last row in the full sort order.
+
+    The first sort column settles most rows with a cheap comparison; only the rows tying with
+    the cookie's value there get a full sort key.
+    """
+    name, descending = columns[0]
+    read = layout.getter(name)
+    edge = None if resume.first is None else normalise(resume.first)
+    later: list[StoredRow] = []
+    ties: list[StoredRow] = []
+    for row in rows:
+        value = read(row.values.data)
+        if isinstance(value, str):
+            value = value.casefold()
+        if value == edge:
+            ties.append(row)
+        elif descending:
+            if edge is not None and (value is None or value < edge):
+                later.append(row)
+        elif value is not None and (edge is None or value > edge):
+            later.append(row)
+    after = (resume.sort_key, resume.row_key[1])
+    return later + [r for r in ties if (sort_key(columns, r.values), r.partition) > after]
 
 
 def _counted(query: Query) -> bool:

@@ -126,6 +126,26 @@ class TestFirstPagesInAnotherOrder:
         assert [r["id"] for r in expected] == [e.id for e in result]
 
 
+class TestCookiePagesInAnotherOrder:
+    @pytest.mark.parametrize("descending", [False, True])
+    def test_following_the_cookies_reads_the_full_sort(
+        self, dv: FakeDataverse, descending: bool
+    ) -> None:
+        """Every page after a cookie, by a column with ties and nulls, continues the full sort."""
+        query = QueryExpression(TABLE, column_set=ColumnSet("name", "partitionid"))
+        query.add_order("name", OrderType.DESCENDING if descending else OrderType.ASCENDING)
+        seen, cookie, number = [], None, 1
+        while True:
+            query.page_info = PagingInfo(count=60, page_number=number, paging_cookie=cookie)
+            page = dv.service.execute(RetrieveMultipleRequest(query=query))["EntityCollection"]
+            seen += [(e.id, e.get("partitionid") or str(e.id)) for e in page]
+            if not page.more_records:
+                break
+            cookie, number = page.paging_cookie, number + 1
+        expected = sorted(everything(dv), key=by_name(descending))
+        assert [(r["id"], r["partition"]) for r in expected] == seen
+
+
 class TestSparseFiltersInPrimaryKeyOrder:
     @pytest.mark.parametrize("partition", [None, "tenant-0"])
     def test_pages_of_a_sparse_filter_follow_the_primary_key(
