@@ -155,11 +155,11 @@ def _candidates(
             chosen += [i for i, v in enumerate(values) if v is not None]
             need -= len(given)
         elif descending:
-            edge = heapq.nlargest(need, given)[-1]
+            edge = _kth_best(given, need, descending=True)
             chosen += [i for i, v in enumerate(values) if v is not None and v >= edge]
             need = 0
         else:
-            edge = heapq.nsmallest(need, given)[-1]
+            edge = _kth_best(given, need, descending=False)
             chosen += [i for i, v in enumerate(values) if v is not None and v <= edge]
             need = 0
     return chosen
@@ -200,6 +200,25 @@ def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) 
         raise errors.InvalidPagingCookie()
     row_key = (row_id, cookie.partition or str(row_id))
     return _Resume(key_of(columns, cookie.last), row_key, cookie.last[0])
+
+
+def _kth_best(values: list[Any], need: int, *, descending: bool) -> Any:
+    """Return the ``need``-th largest value (smallest when ascending) of ``values``.
+
+    A sorted sample gives a bound that at least ``need`` values pass (checked; else every
+    value is used), so the heap sees only those values instead of all of them.
+    """
+    pick = heapq.nlargest if descending else heapq.nsmallest
+    if len(values) > 8 * need + 256:
+        sample = sorted(values[:: max(1, len(values) // 1024)], reverse=descending)
+        bound = sample[min(len(sample) - 1, 2 * need * len(sample) // len(values) + 8)]
+        if descending:
+            near = [v for v in values if v >= bound]
+        else:
+            near = [v for v in values if v <= bound]
+        if len(near) >= need:
+            values = near
+    return pick(need, values)[-1]
 
 
 def _page(

@@ -189,3 +189,17 @@ class TestSparseFiltersInPrimaryKeyOrder:
             RetrieveMultipleRequest(query=query, partitionId="tenant-0")
         )["EntityCollection"]
         assert expected == [e.id.int for e in result]
+
+
+def test_the_kth_best_value_matches_a_full_sort() -> None:
+    """The bound taken from a sample never changes which value is the k-th best."""
+    from fake_dataverse._query._engine import _kth_best
+
+    chance = random.Random(1)
+    for _ in range(200):
+        values = [chance.randint(0, chance.choice([3, 50, 10**6])) for _ in range(2000)]
+        ordered = sorted(values)
+        for need in (1, 7, 100, 250):
+            assert ordered[-need] == _kth_best(values, need, descending=True)
+            assert ordered[need - 1] == _kth_best(values, need, descending=False)
+            assert ordered[-need] == _kth_best(ordered, need, descending=True)
