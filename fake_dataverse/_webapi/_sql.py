@@ -43,9 +43,10 @@ def _rows(table: EntityMetadata, sql: SqlQuery, rows: EntityCollection) -> list[
     if query.aggregates or query.group_by:
         found = [aggregate_row(table, query, row.attributes, nulls=True) for row in rows]
         keys = {group.attribute: group.alias for group in query.group_by}
+        # TOP and OFFSET … FETCH count result rows, which here are the groups.
         return [
             {o.name: values.get(keys.get(o.source, o.source)) for o in sql.outputs}
-            for values in found
+            for values in found[sql.offset : query.top]
         ]
     return [_entity_row(table, sql, entity) for entity in list(rows)[sql.offset :]]
 

@@ -277,6 +277,19 @@ class TestAggregates:
         )
         assert pick(sql, "who", "kinds") == pick(fetched, "who", "kinds")
 
+    def test_top_and_offset_count_groups(self, read: Reader) -> None:
+        """TOP n and OFFSET … FETCH take result rows: with GROUP BY, the groups."""
+        grouped = "SELECT priority, COUNT(*) AS n FROM backgroundoperation GROUP BY priority"
+        every = read.sql_rows(grouped)
+        assert len(every) == 4
+        top = read.sql_rows(grouped.replace("SELECT", "SELECT TOP 2"))
+        assert top == every[:2]
+        counted = read.sql_rows(
+            "SELECT COUNT(*) AS n FROM backgroundoperation ORDER BY n "
+            "OFFSET 1 ROWS FETCH NEXT 1 ROWS ONLY"
+        )
+        assert counted == []
+
     def test_unaliased_aggregates_get_a_name(self, read: Reader) -> None:
         """Without AS, COUNT(*) is ``count`` and SUM(col) is ``sum_col``."""
         rows = read.sql_rows("SELECT COUNT(*), SUM(retrycount) FROM backgroundoperation")
