@@ -166,12 +166,23 @@ class RequestLog(Sequence[Call]):
         answered = "\n".join(f"  {call.describe()}" for call in self) or "  (nothing)"
         raise AssertionError(
             f"expected {method} {shown} to be called {wanted}, it was called {_times(len(found))}."
-            f"\nThe organization answered:\n{answered}"
+            f"\nThe organization answered:\n{answered}{_wildcard_hint(path_or_pattern)}"
         )
 
 
 def _times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
+
+
+def _wildcard_hint(path_or_pattern: str | re.Pattern[str]) -> str:
+    """A '*' in a path is most often a glob guessed: name the pattern that was meant."""
+    if isinstance(path_or_pattern, re.Pattern) or "*" not in path_or_pattern:
+        return ""
+    meant = re.escape(_relative(path_or_pattern)).replace(r"\*", ".+")
+    return (
+        "\nA path is compared whole, as text ('*' is no wildcard): "
+        f"pass re.compile(r'{meant}') to match a pattern."
+    )
 
 
 def _relative(path: str) -> str:

@@ -127,6 +127,19 @@ class TestAssertCalled:
             "  POST backgroundoperations -> 400 0x8004432f"
         ) == str(failure.value)
 
+    def test_a_wildcard_in_a_path_is_pointed_to_patterns(self, dv: FakeDataverse) -> None:
+        """A '*' in a path is compared as text; the failure says a pattern is re.compile(...)."""
+        with dv.intercept():
+            requests.patch(f"{API}/backgroundoperations({MISSING})", json={"ttlinseconds": 60},
+                           headers=AUTH)
+        with pytest.raises(AssertionError) as failure:
+            dv.assert_called("PATCH", "/api/data/v9.2/backgroundoperations(*)", times=1)
+        assert str(failure.value).endswith(
+            "\nA path is compared whole, as text ('*' is no wildcard): "
+            "pass re.compile(r'backgroundoperations\\(.+\\)') to match a pattern."
+        )
+        assert 1 == len(dv.assert_called("PATCH", re.compile(r"backgroundoperations\(.+\)")))
+
     def test_nothing_answered_says_so(self, dv: FakeDataverse) -> None:
         """With no request at all, the failure says nothing was answered."""
         with pytest.raises(AssertionError, match=r"called at least once.*\n.*\n  \(nothing\)"):
