@@ -49,28 +49,22 @@ class PredicateParser(Cursor):
     def alias(self) -> str | None:
         if self.accept("AS"):
             return self.name("an alias after AS")
+        return self._take_name()
+
+    def name(self, what: str) -> str:
+        taken = self._take_name()
+        if taken is None:
+            raise self.unexpected(f"expected {what}")
+        return taken
+
+    def _take_name(self) -> str | None:
+        """Consume a name (bracketed, plain but not reserved, or quoted) and return its text."""
         token = self.current
-        if token.kind is TokenKind.NAME or (
-            token.kind is TokenKind.WORD and token.upper not in RESERVED
-        ):
-            self.advance()
-            return token.text
-        if token.kind is TokenKind.STRING:
+        plain = token.kind is TokenKind.WORD and token.upper not in RESERVED
+        if token.kind in (TokenKind.NAME, TokenKind.STRING) or plain:
             self.advance()
             return token.text
         return None
-
-    def name(self, what: str) -> str:
-        token = self.current
-        if token.kind is TokenKind.NAME or (
-            token.kind is TokenKind.WORD and token.upper not in RESERVED
-        ):
-            self.advance()
-            return token.text
-        if token.kind is TokenKind.STRING:
-            self.advance()
-            return token.text
-        raise self.unexpected(f"expected {what}")
 
     def column(self) -> Column:
         if self.at("CASE"):
