@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -27,6 +28,10 @@ from fake_dataverse._storage._organization import Organization
 from fake_dataverse._storage._store import StoredRow
 
 __all__ = ["BackgroundRunner"]
+
+# A custom API's unique name: its publisher's customization prefix (a letter, then letters or
+# digits), '_', then letters, digits or '_' (Microsoft Learn, "Custom API tables").
+_UNIQUE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+", re.ASCII)
 
 #: Steps one call may take before it stops as a runaway (a handler that keeps starting
 #: operations, or keeps putting its own row back to Ready).
@@ -108,14 +113,20 @@ class BackgroundRunner:
         returns the output parameters (a dict, or None) and raises to fail.
 
         Raises:
-            ValueError: the name is one of Dataverse's own messages (a custom API's unique name
-                starts with its publisher's prefix, such as ``sample_``).
+            ValueError: the name is not a custom API's unique name (its publisher's prefix,
+                such as ``sample``, ``_``, then letters, digits or ``_``), or is one of
+                Dataverse's own messages.
             TypeError: the handler is not callable.
         """
         if definition_for(unique_name) is not None:
             raise ValueError(
                 f"{unique_name!r} is a Dataverse message, not a custom API: a custom API's "
                 "unique name starts with its publisher's prefix, e.g. 'sample_Export'"
+            )
+        if not isinstance(unique_name, str) or _UNIQUE_NAME.fullmatch(unique_name) is None:
+            raise ValueError(
+                f"{unique_name!r} is not a custom API's unique name: the publisher's prefix, "
+                "'_' and letters, digits or '_', e.g. 'sample_Export'"
             )
         if not callable(handler):
             raise TypeError(f"the handler of custom API {unique_name!r} must be callable, "

@@ -58,6 +58,24 @@ class TestHandlerResults:
 
 
 class TestRegistration:
+    @pytest.mark.parametrize("name", ["", "Export", "x y", "sample_Export now", "_Export", "1a_X"])
+    def test_a_name_no_custom_api_can_have_is_refused(self, name: str) -> None:
+        """A unique name is a publisher prefix, '_' and letters, digits or '_': else ValueError."""
+        fake = FakeDataverse()
+        with pytest.raises(ValueError, match="is not a custom API's unique name"):
+            fake.background.register(name, lambda inputs: {})
+        if name:                                    # OrganizationRequest needs a name
+            with pytest.raises(DataverseError):
+                fake.service.execute(OrganizationRequest(name, {}))
+        assert fake.rows() == []
+
+    @pytest.mark.parametrize("name", ["sample_Export", "new_Ping", "contoso2_Do_It_2"])
+    def test_a_prefixed_name_is_accepted(self, name: str) -> None:
+        """Names as Dataverse's custom APIs have them are registered and run."""
+        fake = FakeDataverse()
+        fake.background.register(name, lambda inputs: {"Done": True})
+        assert fake.service.execute(OrganizationRequest(name, {})).results == {"Done": True}
+
     @pytest.mark.parametrize("name", ["Create", "RetrieveMultiple", "ExecuteBackgroundOperation"])
     def test_a_dataverse_message_name_is_refused(self, name: str) -> None:
         """register() under a built-in message's name is a ValueError; Create still creates."""
