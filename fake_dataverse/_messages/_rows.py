@@ -53,6 +53,7 @@ def build_created_row(
             values[name] = default
     values[table.primary_id_attribute] = key[0]
     created_on = now
+    columns = table.row_layout.index
     if keep_from is None and values.get("overriddencreatedon") is not None:
         created_on, values["overriddencreatedon"] = values["overriddencreatedon"], now
     for name, value in (
@@ -63,7 +64,8 @@ def build_created_row(
         ("createdonbehalfby", caller.on_behalf_of_id),
         ("modifiedonbehalfby", caller.on_behalf_of_id),
     ):
-        _set_if_column(table, values, name, value)
+        if name in columns:
+            values[name] = value
     if keep_from is not None:
         for name in ("createdon", "createdby", "createdonbehalfby", "overriddencreatedon"):
             if name in keep_from.values:

@@ -41,13 +41,14 @@ class RowLayout:
     by a row that was given one.
     """
 
-    __slots__ = ("_absent", "fixed", "index", "names")
+    __slots__ = ("_absent", "_stored", "fixed", "index", "names")
 
     def __init__(self, names: Iterable[str], fixed: int | None = None) -> None:
         self.names = tuple(names)
         self.index = {name: number for number, name in enumerate(self.names)}
         self.fixed = len(self.names) if fixed is None else fixed
         self._absent = (MISSING,) * len(self.names)
+        self._stored = self.names[: self.fixed]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RowLayout:
         return self  # shared by every row of the table; immutable
@@ -58,6 +59,10 @@ class RowLayout:
         Raises:
             KeyError: a name is not a column of the table (a bug in the caller).
         """
+        if self.fixed < len(self.names):  # most rows hold no virtual column: try without them
+            data = tuple(map(values.get, self._stored, self._absent))
+            if len(values) == len(data) - data.count(MISSING):
+                return RowValues(self, data)
         data = tuple(map(values.get, self.names, self._absent))
         absent = data.count(MISSING)
         if len(values) != len(data) - absent:

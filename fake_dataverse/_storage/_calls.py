@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from types import TracebackType
 
 __all__ = ["CallScope"]
 
@@ -30,27 +31,15 @@ class CallScope:
 
     def __init__(self) -> None:
         self._local = _ThreadCalls()
+        self._call = _Call(self._local)
 
-    @contextlib.contextmanager
-    def call(self) -> Iterator[None]:
+    def call(self) -> _Call:
         """Mark a call into the organization; the outermost one runs the deferred work on exit.
 
         Work that raises does not stop the rest; the first error is raised after all ran (the
         call's own error, if it raised, wins).
         """
-        local = self._local
-        local.depth += 1
-        try:
-            yield
-        except BaseException:
-            local.depth -= 1
-            if local.depth == 0 and not local.draining:
-                with contextlib.suppress(Exception):
-                    self._drain(local)
-            raise
-        local.depth -= 1
-        if local.depth == 0 and not local.draining:
-            self._drain(local)
+        return self._call
 
     def outermost(self) -> bool:
         """Return True inside the thread's outermost call (not inside deferred work): a call a
@@ -80,3 +69,32 @@ class CallScope:
             local.draining = False
         if failure is not None:
             raise failure
+
+
+class _Call:
+    """The context of :meth:`CallScope.call`: a plain object rather than a generator, since
+    every message and Web API request enters one (the thread's state lives in ``local``, so
+    one instance serves every thread and every nesting)."""
+
+    __slots__ = ("_local",)
+
+    def __init__(self, local: _ThreadCalls) -> None:
+        self._local = local
+
+    def __enter__(self) -> None:
+        self._local.depth += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        local = self._local
+        local.depth -= 1
+        if local.depth == 0 and not local.draining:
+            if kind is None:
+                CallScope._drain(local)
+            else:
+                with contextlib.suppress(Exception):
+                    CallScope._drain(local)

@@ -126,6 +126,8 @@ class FaultInjector:
 
         Gateway faults apply to Web API requests only.
         """
+        if not self._pending:
+            return None  # nothing armed: the common case skips the lock
         with self._lock:
             for index, fault in enumerate(self._pending):
                 if not fault.per_request or (fault.status is not None and not web_api):
@@ -166,6 +168,8 @@ class FaultInjector:
 
     def check(self, message_name: str) -> None:
         """Raise the first pending fault that applies to this message (used by the service)."""
+        if not self._pending:
+            return  # nothing armed: the common case skips the lock
         with self._lock:
             for index, fault in enumerate(self._pending):
                 if not fault.per_request and fault.message in (None, message_name):
