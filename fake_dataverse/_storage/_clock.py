@@ -91,16 +91,21 @@ class Clock:
         ``advance(90)``, ``advance(timedelta(minutes=5))``, ``advance(days=2)``.
 
         Raises:
-            ValueError: for a step backwards, or while the clock follows another.
+            TypeError: for a step that is not a number of seconds or a timedelta.
+            ValueError: for a step backwards, one no date can hold (not finite, or past the
+                year 9999), or while the clock follows another.
         """
-        step = dt.timedelta(**delta) + (
-            seconds if isinstance(seconds, dt.timedelta) else dt.timedelta(seconds=seconds)
-        )
+        step = _step(seconds, delta)
         if step < dt.timedelta(0):
             raise ValueError("advance() moves forward; use set() to go back in time")
         with self._lock:
             self._check_own("advance()")
-            self._base += step
+            try:
+                self._base += step
+            except OverflowError:
+                raise ValueError(
+                    f"advance() by {step} would move the clock past the year 9999"
+                ) from None
             now = self._base
         return self.now() if self._anchor is not None else now
 
@@ -167,3 +172,26 @@ class IdFactory:
         """Restore a state returned by :meth:`getstate`."""
         with self._lock:
             self._random.setstate(state)  # type: ignore[arg-type]
+
+
+
+def _step(seconds: float | dt.timedelta, delta: dict[str, float]) -> dt.timedelta:
+    """Return the step ``advance()`` was given, or say what it takes (never an OverflowError)."""
+    given: dict[str, object] = {**delta, "seconds": seconds}
+    for name, value in given.items():
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not (number or (name == "seconds" and isinstance(value, dt.timedelta))):
+            raise TypeError(
+                "advance() takes a number of seconds or a timedelta (and numbers as days=, "
+                f"hours=, …), not {name}={value!r}"
+            )
+    try:
+        step = dt.timedelta(**delta)
+        return step + (
+            seconds if isinstance(seconds, dt.timedelta) else dt.timedelta(seconds=seconds)
+        )
+    except (OverflowError, ValueError):
+        shown = ", ".join(f"{name}={value!r}" for name, value in given.items())
+        raise ValueError(
+            f"advance({shown}) is no step a date can take (not finite, or past the year 9999)"
+        ) from None

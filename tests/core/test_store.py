@@ -54,6 +54,30 @@ class TestClockInputs:
         with pytest.raises(ValueError, match="forward"):
             clock.advance(dt.timedelta(seconds=-1))
 
+    @pytest.mark.parametrize(
+        ("step", "error", "message"),
+        [
+            ("60", TypeError, "not seconds='60'"),
+            (None, TypeError, "not seconds=None"),
+            (True, TypeError, "not seconds=True"),
+            (1e20, ValueError, "is no step a date can take"),
+            (float("nan"), ValueError, "is no step a date can take"),
+            (float("inf"), ValueError, "is no step a date can take"),
+            (dt.timedelta(days=999_999_999), ValueError, "past the year 9999"),
+        ],
+    )
+    def test_a_step_no_date_can_take_says_so(
+        self, step: object, error: type[Exception], message: str
+    ) -> None:
+        """advance() refuses what is no step (TypeError) or none a date can take (ValueError,
+        never an OverflowError), and the clock does not move."""
+        clock = Clock(START)
+        with pytest.raises(error, match=message):
+            clock.advance(step)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="not days='1'"):
+            clock.advance(days="1")  # type: ignore[arg-type]
+        assert START == clock.now()
+
     def test_iso_text_is_a_time(self) -> None:
         """Clock(), set() and FakeDataverse(clock=) take ISO-8601 text with an offset."""
         new_year = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
