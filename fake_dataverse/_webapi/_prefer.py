@@ -6,6 +6,8 @@ Preferences that do not apply to a request are ignored, as clients send some (``
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 from fake_dataverse._model._literals import INT32, parse_integer
@@ -75,9 +77,16 @@ def _page_size(value: str) -> int | None:
 
 def parse_prefer(header: str | None) -> Preferences:
     """Parse a ``Prefer`` header; unknown or malformed preferences are ignored."""
+    return _parse_prefer(header or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_prefer(header: str) -> Preferences:
+    # A client sends the same few headers on every request: each text is parsed once (the
+    # result is frozen, so every request may share it).
     found: dict[str, str] = {}
     callback_url = None
-    for item in _split(header or ""):
+    for item in _split(header):
         head, *params = split_top_level(item, ";")
         name, _, value = head.partition("=")
         found.setdefault(name.strip().lower(), _unquote(value))

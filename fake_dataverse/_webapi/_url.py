@@ -130,6 +130,8 @@ def path_segments(path: str) -> list[str]:
 
 def split_top_level(text: str, separator: str) -> list[str]:
     """Split on a separator that is outside parentheses and single-quoted literals."""
+    if "'" not in text and "(" not in text and ")" not in text:
+        return text.split(separator)  # nothing nests: every separator splits (most paths)
     parts: list[str] = []
     depth, quoted, start = 0, False, 0
     for index, char in enumerate(text):
