@@ -24,6 +24,7 @@ from fake_dataverse._messages._background_state import (
 from fake_dataverse._messages._background_steps import OperationSteps, is_pending, is_started
 from fake_dataverse._messages._registry import definition_for
 from fake_dataverse._model._values import Entity
+from fake_dataverse._storage._clock import moved
 from fake_dataverse._storage._organization import Organization
 from fake_dataverse._storage._store import StoredRow
 
@@ -203,11 +204,11 @@ class BackgroundRunner:
         """
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
             raise ValueError(f"advance() takes a number of seconds from 0, not {seconds!r}")
-        end = self._org.clock.now() + dt.timedelta(seconds=seconds)
-        moved = self._steps_until(end)
+        end = moved(self._org.clock.now(), seconds)
+        moved_ids = self._steps_until(end)
         if self._org.clock.now() < end:
             self._org.clock.set(end)
-        return moved
+        return moved_ids
 
     # ---- what the modes call (deferred work: never raises for a vanished operation) ----------
     def run_deferred(self, operation_id: uuid.UUID) -> None:

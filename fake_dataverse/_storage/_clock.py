@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-__all__ = ["DEFAULT_START", "Clock", "IdFactory", "dotnet_ticks", "moment"]
+__all__ = ["DEFAULT_START", "Clock", "IdFactory", "dotnet_ticks", "moment", "moved"]
 
 DEFAULT_START = dt.datetime(2026, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
 _TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000
@@ -95,17 +95,11 @@ class Clock:
             ValueError: for a step backwards, one no date can hold (not finite, or past the
                 year 9999), or while the clock follows another.
         """
-        step = _step(seconds, delta)
-        if step < dt.timedelta(0):
+        if _step(seconds, delta) < dt.timedelta(0):
             raise ValueError("advance() moves forward; use set() to go back in time")
         with self._lock:
             self._check_own("advance()")
-            try:
-                self._base += step
-            except OverflowError:
-                raise ValueError(
-                    f"advance() by {step} would move the clock past the year 9999"
-                ) from None
+            self._base = moved(self._base, seconds, **delta)
             now = self._base
         return self.now() if self._anchor is not None else now
 
@@ -195,3 +189,17 @@ def _step(seconds: float | dt.timedelta, delta: dict[str, float]) -> dt.timedelt
         raise ValueError(
             f"advance({shown}) is no step a date can take (not finite, or past the year 9999)"
         ) from None
+
+
+def moved(moment: dt.datetime, seconds: float | dt.timedelta, **delta: float) -> dt.datetime:
+    """Return ``moment`` moved by a step as ``advance()`` takes it, refused as it refuses it.
+
+    Raises:
+        TypeError: for a step that is not a number of seconds or a timedelta.
+        ValueError: for a step no date can take (not finite, or past the year 9999).
+    """
+    step = _step(seconds, delta)
+    try:
+        return moment + step
+    except OverflowError:
+        raise ValueError(f"a step of {step} would move the clock past the year 9999") from None

@@ -68,7 +68,8 @@ class FaultInjector:
         """
         if kind not in _THROTTLES:
             raise ValueError(f"kind must be one of {', '.join(sorted(_THROTTLES))}, not {kind!r}")
-        error = _THROTTLES[kind](error_details={"Retry-After": dt.timedelta(seconds=retry_after)})
+        wait = dt.timedelta(seconds=_retry_after(retry_after))
+        error = _THROTTLES[kind](error_details={"Retry-After": wait})
         self.fail_next(error, times=times, message=message)
 
     def fail_next(self, error: BaseException, *, times: int = 1, message: str | None = None,
@@ -116,6 +117,8 @@ class FaultInjector:
             raise ValueError(f"status must be 502, 503 or 504, not {status!r}")
         if times < 1:
             raise ValueError("times must be at least 1")
+        if retry_after is not None:
+            _retry_after(retry_after)
         with self._lock:
             self._pending.append(
                 InjectedFault(None, None, times, status=status, retry_after=retry_after)
@@ -176,3 +179,18 @@ class FaultInjector:
                     self._count(index, fault)
                     assert fault.error is not None
                     raise fault.error
+
+
+def _retry_after(seconds: float) -> float:
+    """Return a ``retry_after`` a Retry-After header can carry: whole days' worth at most."""
+    number = isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
+    if not number or not 0 <= seconds <= _LONGEST_RETRY_AFTER:
+        raise ValueError(
+            f"retry_after is a number of seconds from 0 to {_LONGEST_RETRY_AFTER:,}, "
+            f"not {seconds!r}"
+        )
+    return seconds
+
+
+# A wait no client would take, still one a timedelta and a header hold (about 31 years).
+_LONGEST_RETRY_AFTER = 10**9

@@ -144,6 +144,18 @@ class TestTime:
         with pytest.raises(ValueError, match="seconds from 0"):
             dv.background.advance(-1)
 
+    @pytest.mark.parametrize("seconds", [1e20, 1e12, float("nan"), float("inf")])
+    def test_advance_refuses_a_window_no_date_can_take(
+        self, dv: FakeDataverse, seconds: float
+    ) -> None:
+        """A window past the year 9999 (or not finite) is a ValueError; nothing moves."""
+        dv.background.register("sample_Export", lambda inputs: {})
+        op = _start(dv)
+        before = dv.clock.now()
+        with pytest.raises(ValueError, match=r"no step a date can take|past the year 9999"):
+            dv.background.advance(seconds)
+        assert (before, [op]) == (dv.clock.now(), dv.background.pending())
+
     def test_start_moves_the_clock_to_a_retry(self, dv: FakeDataverse) -> None:
         """start() of a waiting retry happens at its due time: the clock moves there."""
         dv.background.register("sample_Export", Failing())

@@ -63,6 +63,20 @@ class TestMessageNames:
         assert dv.service.execute(OrganizationRequest("sample_Export", {})).results == {}
 
 
+class TestRetryAfter:
+    @pytest.mark.parametrize("seconds", [-1, 1e20, float("nan"), float("inf"), "5", True])
+    def test_a_wait_no_header_can_carry_is_refused(self, seconds: object) -> None:
+        """throttle() and gateway() refuse a retry_after that is no wait (ValueError, never an
+        OverflowError), and arm nothing."""
+        dv = FakeDataverse()
+        with pytest.raises(ValueError, match="retry_after is a number of seconds from 0"):
+            dv.faults.throttle(retry_after=seconds)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="retry_after is a number of seconds from 0"):
+            dv.faults.gateway(503, retry_after=seconds)  # type: ignore[arg-type]
+        dv.service.create(Entity(TABLE, name="not failed"))
+        assert ["not failed"] == [row["name"] for row in dv.rows()]
+
+
 class TestPublicFaults:
     def test_every_fault_class_is_public(self) -> None:
         """fake_dataverse.errors exports every fault class of the catalogue."""
