@@ -30,7 +30,12 @@ def _expiry(
     table: EntityMetadata, values: Mapping[str, Any], now: dt.datetime
 ) -> dt.datetime | None:
     ttl = values.get(table.ttl_attribute) if table.ttl_attribute else None
-    return now + dt.timedelta(seconds=ttl) if ttl is not None else None
+    if ttl is None:
+        return None
+    try:
+        return now + dt.timedelta(seconds=ttl)
+    except OverflowError:
+        return None  # an expiry past the last date a clock can show never comes
 
 
 def build_created_row(

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+import requests
 
 from fake_dataverse import Clock, Entity, FakeDataverse, IdFactory
 
@@ -164,6 +165,18 @@ class TestIds:
 
 
 class TestTtl:
+    def test_an_expiry_past_the_year_9999_never_comes(self) -> None:
+        """Near the end of the calendar a row's ttl is kept and the row never expires (was an
+        OverflowError raised from Create and from every Web API POST)."""
+        dv = FakeDataverse(clock="9999-12-31T23:59:00Z")
+        row_id = dv.service.create(Entity(TABLE, name="late", ttlinseconds=3600))
+        with dv.intercept():
+            reply = requests.post(f"{dv.url}/api/data/v9.2/backgroundoperations",
+                                  json={"name": "later"}, headers={"Authorization": "Bearer t"})
+        assert 204 == reply.status_code
+        assert 3600 == dv.service.retrieve(TABLE, row_id, ["ttlinseconds"])["ttlinseconds"]
+        assert ["late", "later"] == sorted(row["name"] for row in dv.rows())
+
     def test_row_expires_after_ttl_from_last_modification(self, dv: FakeDataverse) -> None:
         """A row with ttlinseconds disappears that long after its last write (#18)."""
         row_id = dv.service.create(Entity(TABLE, name="short", ttlinseconds=60))
