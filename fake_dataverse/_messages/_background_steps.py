@@ -103,7 +103,7 @@ class OperationSteps:
             return due
         retries = row.values.get("retrycount") or 0  # a row the runner did not create
         if retries:
-            return row.values["modifiedon"] + backoff(retries)  # type: ignore[no-any-return]
+            return _after(row.values["modifiedon"], backoff(retries)) or _LAST_DATE
         return row.values["createdon"]  # type: ignore[no-any-return]
 
     def order(self, row: StoredRow) -> tuple[dt.datetime, dt.datetime, str]:
@@ -177,9 +177,10 @@ class OperationSteps:
 
     def _failed(self, row: StoredRow, error: Exception) -> None:
         retries = row.values.get("retrycount") or 0
-        if pair_of(row) != CANCELING and retries < MAX_RETRIES:
+        retry_at = _after(self._org.clock.now(), backoff(retries + 1))
+        if pair_of(row) != CANCELING and retries < MAX_RETRIES and retry_at is not None:
             with self._state.lock:
-                self._state.due[row.id] = self._org.clock.now() + backoff(retries + 1)
+                self._state.due[row.id] = retry_at
             self._write(row, {STATE: READY[0], STATUS: READY[1], "starttime": None,
                               "retrycount": retries + 1})
             return
@@ -241,3 +242,14 @@ class OperationSteps:
         updated = build_updated_row(table, row, changes, caller=caller, now=now)
         return self._org.store.commit(updated, moment=now, version_column="versionnumber")
 
+
+# The last instant a date can hold: a retry that would fall after it never comes.
+_LAST_DATE = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+
+
+def _after(moment: dt.datetime, step: dt.timedelta) -> dt.datetime | None:
+    """Return ``moment + step``, or None past the last date (a retry there cannot happen)."""
+    try:
+        return moment + step
+    except OverflowError:
+        return None

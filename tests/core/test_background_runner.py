@@ -156,6 +156,17 @@ class TestTime:
             dv.background.advance(seconds)
         assert (before, [op]) == (dv.clock.now(), dv.background.pending())
 
+    def test_a_failure_with_no_date_left_for_its_retry_fails_for_good(self) -> None:
+        """Near the end of the calendar a failed attempt whose retry would fall past 9999 ends
+        the operation 3/31 (was an OverflowError leaving it In Progress)."""
+        dv = FakeDataverse(clock="9999-12-31T23:59:00Z")
+        dv.background.register("sample_Export", Failing())
+        op = _start(dv)
+        dv.background.start(op)
+        dv.background.finish(op)
+        assert ((3, 31), 0) == (_pair(dv, op), _row(dv, op)["retrycount"])
+        assert [] == dv.background.pending()
+
     def test_start_moves_the_clock_to_a_retry(self, dv: FakeDataverse) -> None:
         """start() of a waiting retry happens at its due time: the clock moves there."""
         dv.background.register("sample_Export", Failing())
