@@ -56,7 +56,7 @@ MESSAGES = MessageRegistry()
 
 TABLE = "backgroundoperation"
 STATE, STATUS = "backgroundoperationstatecode", "backgroundoperationstatuscode"
-BACKGROUND_TTL_SECONDS = 7_776_000  # 90 days (DECISIONS #19)
+BACKGROUND_TTL_SECONDS = 7_776_000  # 90 days
 READY, IN_PROGRESS, CANCELING = (0, 0), (2, 20), (2, 22)
 SUCCEEDED, FAILED, CANCELED = (3, 30), (3, 31), (3, 32)
 

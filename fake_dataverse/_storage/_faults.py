@@ -1,6 +1,6 @@
 """Fault injection: make the next requests fail, to test a client's error and retry handling.
 
-Off by default (DECISIONS #28). ``dv.faults.throttle()`` answers the next message with a
+Off by default. ``dv.faults.throttle()`` answers the next message with a
 service-protection fault (HTTP 429, ``Retry-After``); ``dv.faults.fail_next(error)`` with any
 Dataverse fault, or raises any other exception (``requests.ConnectionError``, a timeout) from
 the next request as a transport would; ``dv.faults.gateway(503)`` answers the next Web API

@@ -32,7 +32,7 @@ _ACCESS_RIGHTS = ("Create", "Read", "Write", "Delete", "Append", "AppendTo", "As
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """The fidelity settings of an organization (named as in the project's DECISIONS)."""
+    """The fidelity settings of an organization."""
 
     strict_writes: bool = False
     enforce_state_status: bool = True

@@ -100,7 +100,7 @@ class WebApi:
         return dispatch(ctx)
 
     def _service(self, headers: Headers) -> OrganizationService:
-        """Return the service for the caller the impersonation headers name (#27).
+        """Return the service for the caller the impersonation headers name.
 
         Raises:
             InvalidCallerId: 0x80048d1a for an empty or malformed caller id.

@@ -495,7 +495,7 @@ class TestGarbage:
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
     def test_any_body_is_an_answer_or_a_dataverse_fault(self, body: str) -> None:
-        """Whatever the body: 200, a failed inner request's 4xx (DECISIONS #32), or a 400 fault."""
+        """Whatever the body: 200, a failed inner request's 4xx, or a 400 fault."""
         try:
             response = StubApi().batch(body)
         except DataverseError as error:

@@ -53,7 +53,7 @@ class TestCreateMultiple:
         assert error_of(response)[0] == 400
 
     def test_partial_failure_keeps_the_good_rows(self, api: Api) -> None:
-        """DECISIONS #14: good targets stay; the first failure is the error; details on request."""
+        """good targets stay; the first failure is the error; details on request."""
         response = api.post(
             ACTION + "CreateMultiple",
             json=targets({"name": "ok"}, {"priority": 99}),

@@ -18,7 +18,7 @@ class TestAuthentication:
     def test_requests_without_a_bearer_token_are_401(
         self, api: Api, unchanged, header: str | None
     ) -> None:
-        """DECISIONS #25: 401 with a WWW-Authenticate challenge; nothing is written."""
+        """401 with a WWW-Authenticate challenge; nothing is written."""
         headers = {"Authorization": header} if header is not None else {}
         api.session.headers.pop("Authorization")
         with unchanged():
@@ -40,7 +40,7 @@ class TestAuthentication:
 
 class TestCallers:
     def test_mscrmcallerid_sets_createdby_and_onbehalfof(self, api: Api) -> None:
-        """DECISIONS #27: MSCRMCallerID: createdby is that user, createdonbehalfby the caller."""
+        """MSCRMCallerID: createdby is that user, createdonbehalfby the caller."""
         user = api.dv.add_user("Ann Operator")
         api.post("backgroundoperations", json={"name": "a"}, headers={"MSCRMCallerID": str(user)})
         row = api.dv.rows()[0]
@@ -74,7 +74,7 @@ class TestCallers:
         assert error_of(response)[:2] == (404, "0x80040217")
 
     def test_missing_privilege_is_403(self, api: Api, unchanged) -> None:
-        """DECISIONS #26: a user without prvCreatebackgroundoperation gets 403 0x80040220."""
+        """a user without prvCreatebackgroundoperation gets 403 0x80040220."""
         reader = api.dv.add_user("Reader", privileges=["prvReadbackgroundoperation"])
         with unchanged():
             response = api.post(

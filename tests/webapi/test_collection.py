@@ -44,7 +44,7 @@ class TestQueryOptions:
         assert "@odata.nextLink" not in body
 
     def test_raw_and_percent_encoded_query_strings(self, api: Api, rows: list[str]) -> None:
-        """Raw $select and %20-encoded filters decode the same way (wire.md)."""
+        """Raw $select and %20-encoded filters decode the same way (as clients send them)."""
         raw = api.get("backgroundoperations?$select=name&$filter=(priority%20eq%202)").json()
         assert [r["name"] for r in raw["value"]] == ["op2"]
 

@@ -103,7 +103,7 @@ class TestCreate:
         assert error_of(response)[:2] == (status, code)
 
     def test_unknown_property_message_names_the_property(self, api: Api) -> None:
-        """DECISIONS #2: the message names the property and the entity type."""
+        """the message names the property and the entity type."""
         response = api.post("backgroundoperations", json={"Name": "x"})
         assert error_of(response)[2] == (
             "Invalid property 'Name' was found in entity "
@@ -111,7 +111,7 @@ class TestCreate:
         )
 
     def test_read_only_columns_are_ignored(self, api: Api) -> None:
-        """DECISIONS #1: createdon, versionnumber and outputparameters on create are dropped."""
+        """createdon, versionnumber and outputparameters on create are dropped."""
         api.post(
             "backgroundoperations",
             json={
@@ -197,7 +197,7 @@ class TestRetrieve:
         assert error_of(api.get(f"backgroundoperations({ROW})"))[:2] == (404, "0x80048d02")
 
     def test_missing_row_is_404_with_cosmos_message(self, api: Api) -> None:
-        """DECISIONS #6: 404 0x80048d02, the message holds Could not find item '<id>'."""
+        """404 0x80048d02, the message holds Could not find item '<id>'."""
         status, code, message = error_of(api.get(f"backgroundoperations({ROW})"))
         assert (status, code) == (404, "0x80048d02")
         assert f"Could not find item '{ROW}'." in message
@@ -235,7 +235,7 @@ class TestRetrieve:
 
     @pytest.mark.parametrize("option", ["$skip=1", "$search=x", "$format=json", "$bogus=1"])
     def test_unsupported_query_options_are_400(self, api: Api, option: str) -> None:
-        """DECISIONS #22: $skip, $search, $format and unknown $options: 400 0x0."""
+        """$skip, $search, $format and unknown $options: 400 0x0."""
         row_id = api.create(name="export")
         response = api.get(f"backgroundoperations({row_id})?{option}")
         name = option.split("=")[0]
@@ -297,7 +297,7 @@ class TestUpdate:
         assert error_of(response)[:2] == (412, "0x80040237")
 
     def test_stale_etag_is_412_and_current_etag_updates(self, api: Api, unchanged) -> None:
-        """DECISIONS #13: If-Match with a stale etag: 412 0x80060882; the current one works."""
+        """If-Match with a stale etag: 412 0x80060882; the current one works."""
         row_id = api.create(name="export")
         etag = api.get(f"backgroundoperations({row_id})").headers["ETag"]
         assert (
@@ -345,7 +345,7 @@ class TestUpdate:
 
 class TestDelete:
     def test_delete_answers_204_without_session_token(self, api: Api) -> None:
-        """DELETE: 204, no session token (DECISIONS #20); the row is gone."""
+        """DELETE: 204, no session token; the row is gone."""
         row_id = api.create(name="export")
         response = api.delete(f"backgroundoperations({row_id})")
         assert response.status_code == 204
@@ -422,7 +422,7 @@ class TestWriteOptions:
         assert error_of(response)[:2] == (400, "0x0")
 
     def test_alternate_key_with_only_the_primary_key_upserts(self, api: Api) -> None:
-        """PATCH backgroundoperations(backgroundoperationid=<id>) (wire.md) creates the row."""
+        """PATCH backgroundoperations(backgroundoperationid=<id>) creates the row."""
         response = api.patch(
             f"backgroundoperations(backgroundoperationid={ROW})", json={"name": "k"}
         )

@@ -4,7 +4,7 @@ The batch is read completely and checked (framing, at most 1000 requests, no nes
 GET in a change set) before any inner request runs. Requests then run in order through
 ``dispatch``; by default processing stops after the first failure and the batch answers with
 that failure's status (``Prefer: odata.continue-on-error`` goes on and answers 200). Change sets
-run in order and are not atomic on elastic tables (DECISIONS #16): a failure ends the change
+run in order and are not atomic on elastic tables: a failure ends the change
 set, whose answer is that failure alone, and the requests before it stay done — unless
 ``atomic_changesets``, which puts back the state from before the change set. ``Content-ID``
 values are referenced as ``$n`` in later URLs and bodies of the same change set.
