@@ -34,6 +34,8 @@ class Fake(Protocol):
     def background(self) -> Any: ...
     @property
     def faults(self) -> Any: ...
+    @property
+    def requests(self) -> Any: ...
     def reset(self) -> None: ...
     def snapshot(self) -> Any: ...
     def restore(self, snapshot: Any) -> None: ...
@@ -311,7 +313,36 @@ def _fail_next(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
     return 204, None
 
 
+@admin("POST", "faults/gateway")
+def _gateway(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
+    api.fake.faults.gateway(
+        _field(body, "status", int, 503),
+        times=_field(body, "times", int, 1),
+        retry_after=_field(body, "retry_after", (int, float)),
+    )
+    return 204, None
+
+
 @admin("DELETE", "faults")
 def _clear_faults(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
     api.fake.faults.clear()
+    return 204, None
+
+
+# ---- the request log ---------------------------------------------------------------------------
+@admin("GET", "requests")
+def _requests(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
+    # The fields every logged call has, whichever surface answered it, so a client in another
+    # language can check what its code sent as a Python test does with dv.assert_called.
+    calls = [
+        {"surface": call.surface, "method": call.method, "path": call.path,
+         "error_code": call.error_code, "description": call.describe()}
+        for call in api.fake.requests
+    ]
+    return 200, {"value": calls}
+
+
+@admin("DELETE", "requests")
+def _clear_requests(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
+    api.fake.requests.clear()
     return 204, None

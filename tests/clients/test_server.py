@@ -275,6 +275,27 @@ class TestAdmin:
         bad_kind = requests.post(f"{admin}/throttle", json={"kind": "slow"}, timeout=5)
         assert 400 == bad_kind.status_code
 
+    def test_gateway_and_request_log(self, served: tuple[FakeDataverse, str]) -> None:
+        """A gateway fault and the request log reach clients in other processes too."""
+        dv, url = served
+        admin = f"{url}/_fake"
+        requests.post(f"{admin}/faults/gateway", json={"status": 502, "retry_after": 2},
+                      timeout=5)
+        failed = requests.post(_rows(url), json={"name": "x"}, headers=AUTH, timeout=5)
+        assert (502, "2") == (failed.status_code, failed.headers["Retry-After"])
+        assert [] == dv.rows()
+        assert 400 == requests.post(f"{admin}/faults/gateway", json={"status": 500},
+                                    timeout=5).status_code
+        created = requests.post(_rows(url), json={"name": "x"}, headers=AUTH, timeout=5)
+        assert 204 == created.status_code
+        logged = requests.get(f"{admin}/requests", timeout=5).json()["value"]
+        assert [("webapi", "POST", "backgroundoperations", None)] == [
+            (c["surface"], c["method"], c["path"], c["error_code"]) for c in logged
+        ][-1:]
+        assert len(dv.requests) == len(logged)
+        assert 204 == requests.delete(f"{admin}/requests", timeout=5).status_code
+        assert 0 == len(dv.requests)
+
 
 class TestConcurrency:
     def test_eight_clients_five_hundred_requests_each(self) -> None:
