@@ -218,23 +218,10 @@ def page_reader(
     return read
 
 
-def fastest_of(repeat: int, action: Callable[[], object]) -> float:
-    """Return the fastest of ``repeat`` timings of ``action``, in milliseconds.
-
-    The minimum shows the work itself; a collector pause or a busy machine only adds to it.
-    """
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
-    return min(timings)
-
-
 def page_costs(label: str, read: Callable[[int], object], pages: int) -> tuple[float, float]:
     """Time page 1 and page ``pages - 1`` (fastest of 9); print and return both."""
-    first = fastest_of(9, lambda: read(1))
-    last = fastest_of(9, lambda: read(pages - 1))
+    first = fig.fastest_ms(9, lambda: read(1))
+    last = fig.fastest_ms(9, lambda: read(pages - 1))
     print(f"  paging: {label}: page 1 {first:7.2f} ms, page {pages - 1} {last:7.2f} ms")
     return first, last
 
@@ -302,7 +289,7 @@ def alternate_key_lookup(quick: bool) -> bool:
 
         gc.disable()  # the collector's pauses grow with the heap, not with the lookup
         try:
-            results.append(fastest_of(15, lookups) / len(requests))
+            results.append(fig.fastest_ms(15, lookups) / len(requests))
         finally:
             gc.enable()
         print(f"  alternate_key_lookup: {size:>7} rows: {results[-1] * 1000:8.1f} us a lookup")
