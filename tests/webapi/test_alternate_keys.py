@@ -11,31 +11,10 @@ import pytest
 
 from fake_dataverse import FakeDataverse
 
+from ..tables import TASK, TASK_TABLE
 from ..traces import store_state
 from .conftest import Api, error_of
 
-TASK = "contoso_task"
-TASK_TABLE: dict[str, Any] = {
-    "logical_name": TASK,
-    "entity_set_name": "contoso_tasks",
-    "primary_id_attribute": "contoso_taskid",
-    "primary_name_attribute": "contoso_name",
-    "messages": ["Create", "Delete", "Retrieve", "RetrieveMultiple", "Update", "Upsert",
-                 "UpsertMultiple"],
-    "keys": [
-        {"schema_name": "contoso_code_key", "display_name": "Code", "key_attributes":
-         ["contoso_code"]},
-        {"schema_name": "contoso_region_number_key", "key_attributes":
-         ["contoso_region", "contoso_number"]},
-    ],
-    "attributes": [
-        {"logical_name": "contoso_taskid", "type": "Uniqueidentifier", "valid_for_update": False},
-        {"logical_name": "contoso_name", "type": "String", "max_length": 100},
-        {"logical_name": "contoso_code", "type": "String", "max_length": 20},
-        {"logical_name": "contoso_region", "type": "String", "max_length": 20},
-        {"logical_name": "contoso_number", "type": "Integer"},
-    ],
-}
 ROW = "11111111-2222-4333-8444-555555555555"
 
 
