@@ -17,6 +17,8 @@ from fake_dataverse._query._model import ConditionOperator as Op
 from fake_dataverse._query._operators import EvaluationContext
 from fake_dataverse._query.odata._options import compile_query_options, format_filter
 
+from ..filters import canonical
+
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 USERS = [uuid.UUID(int=n) for n in (1, 2)]
@@ -28,28 +30,6 @@ def parse(text: str) -> FilterNode | None:
     return compile_query_options(TABLE, {"$filter": text}).filter
 
 
-NEGATED = {
-    Op.NOT_LIKE: Op.LIKE,
-    Op.DOES_NOT_BEGIN_WITH: Op.BEGINS_WITH,
-    Op.DOES_NOT_END_WITH: Op.ENDS_WITH,
-}
-
-
-def canonical(node: FilterNode) -> FilterNode:
-    """Spell negated string operators with ``not``, flatten chains, unwrap one-child filters."""
-    if isinstance(node, Not):
-        return Not(canonical(node.child))
-    if isinstance(node, Condition):
-        if node.operator in NEGATED:
-            return Not(Condition(node.attribute, NEGATED[node.operator], node.values))
-        return node
-    children: list[FilterNode] = []
-    for child in map(canonical, node.children):
-        if isinstance(child, Filter) and child.operator == node.operator:
-            children.extend(child.children)
-        else:
-            children.append(child)
-    return children[0] if len(children) == 1 else Filter(node.operator, tuple(children))
 
 
 class TestExamples:

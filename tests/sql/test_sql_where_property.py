@@ -24,6 +24,7 @@ from fake_dataverse._query.odata._format import format_filter
 from fake_dataverse._query.odata._options import compile_query_options
 from fake_dataverse._query.sql._compile import compile_sql
 
+from ..filters import canonical
 from .conftest import Reader, seed
 
 TABLE = default_metadata().get("backgroundoperation")
@@ -44,7 +45,6 @@ _SQL_COMPARISONS = {
     Op.GREATER_THAN: ">",
     Op.GREATER_EQUAL: ">=",
 }
-_NEGATED = {Op.NOT_LIKE: Op.LIKE}
 
 
 def sql_literal(value: Any) -> str:
@@ -80,21 +80,6 @@ def to_sql(node: FilterNode) -> str:
     return "(" + f" {node.operator.upper()} ".join(to_sql(c) for c in node.children) + ")"
 
 
-def canonical(node: FilterNode) -> FilterNode:
-    """Spell NOT LIKE with ``not``, flatten chains of one operator, unwrap one-child filters."""
-    if isinstance(node, Not):
-        return Not(canonical(node.child))
-    if isinstance(node, Condition):
-        if node.operator in _NEGATED:
-            return Not(Condition(node.attribute, _NEGATED[node.operator], node.values))
-        return node
-    children: list[FilterNode] = []
-    for child in map(canonical, node.children):
-        if isinstance(child, Filter) and child.operator == node.operator:
-            children.extend(child.children)
-        else:
-            children.append(child)
-    return children[0] if len(children) == 1 else Filter(node.operator, tuple(children))
 
 
 TEXT = st.text(alphabet="ab'_ é", max_size=3)
