@@ -10,6 +10,7 @@ naming the URL: two fakes at one URL would each silently see part of the traffic
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 
@@ -21,6 +22,7 @@ __all__ = ["REGISTRY", "Handler", "InterceptionRegistry", "Registration", "origi
 
 Handler = Callable[[HttpRequest], HttpResponse]
 _DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+_HOST = re.compile(r"[^/?#]*")  # what follows "://" up to the path, query or fragment
 
 
 def origin(url: str) -> str:
@@ -32,9 +34,7 @@ def origin(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep:
         return ""
-    host = rest
-    for stop in "/?#":
-        host = host.split(stop, 1)[0]
+    host = _HOST.match(rest).group()  # type: ignore[union-attr]  # it matches the empty text
     scheme, host = scheme.lower(), host.lower()
     default = _DEFAULT_PORTS.get(scheme)
     if default is not None and host.endswith(default):
@@ -132,11 +132,14 @@ class InterceptionRegistry:
         """Return the handler serving ``url``: the registration on ``target`` first, else any."""
         key = origin(url)
         with self._lock:
-            held = [r for r in self._active.get(key, []) if r.alive()]
+            held = self._active.get(key, ())
             for registration in held:
-                if registration.target is target:
+                if registration.target is target and registration.alive():
                     return registration.handler
-            return held[0].handler if held else None
+            for registration in held:
+                if registration.alive():
+                    return registration.handler
+            return None
 
     def urls(self) -> list[str]:
         """Return the organization URLs with a live interception."""

@@ -22,17 +22,23 @@ from collections.abc import Callable
 from typing import Any
 
 import responses
+from requests.structures import CaseInsensitiveDict
 
 from fake_dataverse._interception._entra import ENTRA, ENTRA_URL
 from fake_dataverse._interception._patching import answer_for, enter_libraries
 from fake_dataverse._interception._registry import REGISTRY, Handler, Registration
-from fake_dataverse._webapi._http import HttpRequest
+from fake_dataverse._webapi._http import Headers, HttpRequest
 
 __all__ = ["Interception"]
 
 #: What ``responses`` prints for the router in its "no match" report (the router matches by its
 #: own rule, never by this pattern).
 _ROUTER_URL = re.compile(r"<every URL of an intercepted FakeDataverse>")
+
+
+#: The handler a router's ``matches`` found, kept for its ``_answer`` of the same request:
+#: ``responses`` matches and then answers on one thread, so the look-up runs once per request.
+_MATCHED = threading.local()
 
 
 class _Router(responses.CallbackResponse):
@@ -53,12 +59,21 @@ class _Router(responses.CallbackResponse):
 
     def matches(self, request: Any) -> tuple[bool, str]:
         """Match every method on a URL an intercepted fake serves."""
-        if answer_for(str(request.url), self._mock()) is None:
+        handler = answer_for(str(request.url), self._mock())
+        _MATCHED.found = (self, request, handler) if handler is not None else None
+        if handler is None:
             return False, "URL is not on an intercepted FakeDataverse"
         return True, ""
 
+    def _handler(self, prepared: Any) -> Handler | None:
+        found: tuple[_Router, Any, Handler] | None = getattr(_MATCHED, "found", None)
+        _MATCHED.found = None
+        if found is not None and found[0] is self and found[1] is prepared:
+            return found[2]  # what matching this very request found
+        return answer_for(str(prepared.url), self._mock())
+
     def _answer(self, prepared: Any) -> tuple[int, dict[str, str], bytes] | Exception:
-        handler = answer_for(str(prepared.url), self._mock())
+        handler = self._handler(prepared)
         if handler is None:  # the interception ended between matching and answering
             import requests
 
@@ -66,7 +81,7 @@ class _Router(responses.CallbackResponse):
         request = HttpRequest(
             method=str(prepared.method).upper(),
             url=str(prepared.url),
-            headers=dict(prepared.headers),
+            headers=_headers(prepared.headers),
             body=_body(prepared),
         )
         response = handler(request)
@@ -101,6 +116,15 @@ class _SharedMock:
                 cls.mock.stop()
                 cls.mock.reset()
                 cls.mock = None
+
+
+def _headers(headers: Any) -> Headers:
+    """Return a request's headers as the fake's own case-insensitive ``Headers``."""
+    if type(headers) is CaseInsensitiveDict:
+        # ``requests`` keeps ``{lower-cased name: (name, value)}``, the fake's own layout:
+        # copied whole, not read back one name at a time (a third of the adapter's cost).
+        return Headers.by_lowered_name(headers._store)  # type: ignore[attr-defined]
+    return Headers(headers)
 
 
 def _body(request: Any) -> bytes:
@@ -166,9 +190,11 @@ def _installer(
             mock.add(router)
         started_at_install = _started(mock)
 
-        def alive() -> bool:
-            present = any(item is router for item in mock.registered())
-            return present and (_started(mock) or not started_at_install)
+        def alive() -> bool:  # asked on every request: a plain loop, the cheapest scan
+            for item in mock.registered():
+                if item is router:
+                    return _started(mock) or not started_at_install
+            return False
 
         def uninstall() -> None:
             if not REGISTRY.registrations(mock):

@@ -274,10 +274,25 @@ class MetadataRegistry:
     """The tables an organization holds, by logical name and by entity set name."""
 
     _tables: dict[str, EntityMetadata] = attrs.field(factory=dict, alias="_tables")
+    # Entity set name -> table: every Web API request looks its table up so. Rebuilt whole by
+    # every ``add`` (tables are few, adds rare), so it always agrees with ``_tables``.
+    _by_set: dict[str, EntityMetadata] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        self._index_entity_sets()
+
+    def _index_entity_sets(self) -> None:
+        by_set: dict[str, EntityMetadata] = {}
+        for table in self._tables.values():  # the first table holding a name keeps it
+            by_set.setdefault(table.entity_set_name, table)
+        self._by_set = by_set
 
     def add(self, table: EntityMetadata) -> None:
         """Add (or replace) a table."""
         self._tables[table.logical_name] = table
+        self._index_entity_sets()
 
     def get(self, logical_name: str) -> EntityMetadata | None:
         """Return the table with this logical name, or None."""
@@ -285,10 +300,7 @@ class MetadataRegistry:
 
     def by_entity_set(self, entity_set_name: str) -> EntityMetadata | None:
         """Return the table whose entity set has this (case-sensitive) name, or None."""
-        for table in self._tables.values():
-            if table.entity_set_name == entity_set_name:
-                return table
-        return None
+        return self._by_set.get(entity_set_name)
 
     def __iter__(self) -> Iterator[EntityMetadata]:
         return iter(self._tables.values())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar, overload
 
 import attrs
 
 __all__ = ["Headers", "HttpRequest", "HttpResponse"]
+
+_T = TypeVar("_T")
 
 
 def _headers(value: Mapping[str, str] | None) -> Headers:
@@ -16,13 +19,35 @@ def _headers(value: Mapping[str, str] | None) -> Headers:
 class Headers(Mapping[str, str]):
     """Case-insensitive, read-only HTTP headers that keep the first spelling of each name."""
 
+    __slots__ = ("_items",)
+
     def __init__(self, items: Mapping[str, str] | None = None) -> None:
         self._items: dict[str, tuple[str, str]] = {}
         for name, value in (items or {}).items():
             self._items[name.lower()] = (name, value)
 
+    @classmethod
+    def by_lowered_name(cls, items: Mapping[str, tuple[str, str]]) -> Headers:
+        """Return headers from ``{lower-cased name: (name, value)}`` (what ``requests`` keeps),
+        without reading them one name at a time."""
+        headers = cls()
+        headers._items = dict(items)
+        return headers
+
     def __getitem__(self, name: str) -> str:
         return self._items[name.lower()][1]
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+
+    @overload
+    def get(self, name: str, default: str | _T, /) -> str | _T: ...
+
+    def get(self, name: str, default: object = None, /) -> object:
+        """Return a header's value, or ``default`` (one look-up: headers are read on every
+        request, and ``Mapping.get`` goes through ``__getitem__`` and an exception)."""
+        found = self._items.get(name.lower())
+        return default if found is None else found[1]
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return (name for name, _ in self._items.values())

@@ -7,10 +7,11 @@ raw FetchXML): they are decoded with ``+`` as a space and each pair is split on 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Mapping
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import SplitResult, unquote, unquote_plus, urlsplit
 
 import attrs
 
@@ -59,17 +60,28 @@ def request_base(org_url: str, url: str) -> str:
     ``http://127.0.0.1:<port>``) the ``scheme://host:port`` the request was sent to, so every
     link the client follows comes back to the same place.
     """
-    try:  # a host urllib refuses (an unbalanced "[") or a port that is not a number
-        parts, org = urlsplit(url), urlsplit(org_url)
-        if not parts.scheme or not parts.netloc:
-            return org_url
-        default = {"https": 443, "http": 80}.get(parts.scheme.lower())
-        same = (parts.scheme.lower(), parts.hostname, parts.port or default) == (
+    try:  # a host urllib refuses (an unbalanced "[")
+        parts = urlsplit(url)
+    except ValueError:
+        return org_url
+    return _base(org_url, parts.scheme, parts.netloc)
+
+
+@functools.lru_cache(maxsize=64)
+def _base(org_url: str, scheme: str, netloc: str) -> str:
+    # A function of its arguments only, so cached: a client sends to one or two hosts, and
+    # reading a host's name and port costs more than routing the rest of the request.
+    if not scheme or not netloc:
+        return org_url
+    try:  # a port that is not a number
+        parts, org = SplitResult(scheme, netloc, "", "", ""), urlsplit(org_url)
+        default = {"https": 443, "http": 80}.get(scheme.lower())
+        same = (scheme.lower(), parts.hostname, parts.port or default) == (
             org.scheme.lower(), org.hostname, org.port or default
         )
     except ValueError:
         return org_url
-    return org_url if same else f"{parts.scheme}://{parts.netloc}"
+    return org_url if same else f"{scheme}://{netloc}"
 
 
 def split_url(url: str) -> tuple[str, str]:

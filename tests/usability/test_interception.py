@@ -107,3 +107,27 @@ def test_session_only(fabrikam):
 def test_both(fabrikam, dataverse):
     assert (_status(fabrikam), _status(dataverse)) == (200, 200)
 """
+
+
+class TestTheRouter:
+    def test_answers_the_request_it_is_given(self) -> None:
+        """What matching one request found is never used for another: a request answered after
+        another was matched reaches its own fake, and only it."""
+        from fake_dataverse._interception._responses import _Router
+
+        first, second = FakeDataverse(CONTOSO), FakeDataverse(FABRIKAM)
+
+        def post(dv: FakeDataverse, name: str) -> requests.PreparedRequest:
+            url = f"{dv.url}/api/data/v9.2/backgroundoperations"
+            return requests.Request("POST", url, json={"name": name}, headers=AUTH).prepare()
+
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            first.intercept(mock)
+            second.intercept(mock)
+            router = next(r for r in mock.registered() if isinstance(r, _Router))
+            assert router.matches(post(first, "matched"))[0]
+            answer = router.get_response(post(second, "answered"))
+            assert answer.status == 204
+            assert _create(first, "a").status_code == 204
+        assert [r["name"] for r in first.rows()] == ["a"]
+        assert [r["name"] for r in second.rows()] == ["answered"]

@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 import uuid
 
+import attrs
 import pytest
 
 from fake_dataverse import DataverseError, FakeDataverse
@@ -89,3 +90,21 @@ def test_every_module_declaring_routes_is_in_the_catalogue() -> None:
     assert len(declared) == len(FAMILIES)
     for family in FAMILIES:
         assert family.handlers.items() <= BUILT_IN.handlers.items()
+
+
+def test_entity_sets_follow_the_tables_added() -> None:
+    """A table added (or replaced) is found by its entity set name at once, and a replaced
+    table's old name no longer is."""
+    from fake_dataverse._model._metadata import MetadataRegistry, default_metadata
+
+    shipped = default_metadata().get("backgroundoperation")
+    assert shipped is not None
+    registry = MetadataRegistry()
+    assert registry.by_entity_set("backgroundoperations") is None
+    registry.add(shipped)
+    assert registry.by_entity_set("backgroundoperations") is shipped
+    renamed = attrs.evolve(shipped, entity_set_name="operations")
+    registry.add(renamed)
+    assert registry.by_entity_set("operations") is renamed
+    assert registry.by_entity_set("backgroundoperations") is None
+    assert MetadataRegistry(_tables={"x": shipped}).by_entity_set("backgroundoperations") is shipped

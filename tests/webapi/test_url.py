@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from fake_dataverse import DataverseError
-from fake_dataverse._webapi._url import parse_key, parse_query, parse_url
+from fake_dataverse._webapi._url import parse_key, parse_query, parse_url, request_base
 
 ROW = "11111111-2222-4333-8444-555555555555"
 
@@ -57,3 +57,25 @@ class TestKey:
     def test_malformed_keys(self, text: str) -> None:
         """Malformed keys are None, never an exception."""
         assert parse_key(text) is None
+
+
+class TestRequestBase:
+    def test_each_organization_answers_for_its_own_url(self) -> None:
+        """The base is worked out per organization: one request URL is the organization's own
+        URL for one fake and a foreign host (a local server's) for another, in either order."""
+        url = "https://a.crm.dynamics.com:443/api/data/v9.2/backgroundoperations"
+        for _ in range(2):
+            assert request_base("https://a.crm.dynamics.com", url) == "https://a.crm.dynamics.com"
+            assert request_base("https://b.crm.dynamics.com", url) == (
+                "https://a.crm.dynamics.com:443"
+            )
+
+    def test_default_ports_and_case_are_the_same_host(self) -> None:
+        """``HTTPS://A…:443`` is the organization's URL; another port or scheme is not."""
+        org = "https://a.crm.dynamics.com"
+        assert request_base(org, "HTTPS://A.crm.dynamics.com:443/api/data/v9.2/") == org
+        assert request_base(org, "https://a.crm.dynamics.com:8443/x") == (
+            "https://a.crm.dynamics.com:8443"
+        )
+        assert request_base(org, "http://a.crm.dynamics.com/x") == "http://a.crm.dynamics.com"
+        assert request_base(org, "http://127.0.0.1:notaport/x") == org
