@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._address import PARTITION_ID, Address, address
+from fake_dataverse._model._address import PARTITION_ID, Address, address, default_partition
 from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._validation import sdk_to_raw
 from fake_dataverse._model._values import Entity, EntityReference
@@ -103,7 +103,8 @@ def entity_address(
     )
     if part_name and part_name in values and found.key is None:
         own = found.row_key
-        if values[part_name] == own[1] or (values[part_name] is None and own[1] == str(own[0])):
+        given = values[part_name]
+        if given == own[1] or (given is None and own[1] == default_partition(own[0])):
             del values[part_name]
     return found
 

@@ -32,6 +32,7 @@ from fake_dataverse._messages._requests import (
 )
 from fake_dataverse._messages._rows import build_created_row
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import default_partition
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._validation import Operation, validate_write
 from fake_dataverse._storage._clock import Clock
@@ -216,7 +217,8 @@ def start_operation(ctx: ExecutionContext, table: EntityMetadata, api: CustomApi
         **text, "retrycount": 0, "ttlinseconds": BACKGROUND_TTL_SECONDS,
         STATE: READY[0], STATUS: READY[1],
     }
-    row = build_created_row(table, kept, key=(row_id, str(row_id)), caller=ctx.caller, now=now)
+    key = (row_id, default_partition(row_id))
+    row = build_created_row(table, kept, key=key, caller=ctx.caller, now=now)
     committed = ctx.org.store.commit(row, moment=now, version_column="versionnumber")
     state = state_of(ctx.org)
     with state.lock:

@@ -36,7 +36,12 @@ from fake_dataverse._messages._requests import (
 )
 from fake_dataverse._messages._rows import build_created_row, build_updated_row, project
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._address import Address, address, check_partition_value
+from fake_dataverse._model._address import (
+    Address,
+    check_partition_value,
+    default_partition,
+    row_key,
+)
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._validation import Operation, sdk_to_raw, validate_write
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
@@ -88,7 +93,9 @@ def _payload(table: EntityMetadata, entity: Entity) -> tuple[dict[str, Any], uui
     a new one.
     """
     values = dict(entity.attributes)
-    row_id = None if entity.id == _EMPTY_GUID else entity.id
+    row_id = entity.id
+    if row_id is not None and row_id == _EMPTY_GUID:
+        row_id = None
     pk = table.primary_id_attribute
     if pk in values:
         given = values.pop(pk)
@@ -119,7 +126,7 @@ def create_row(ctx: ExecutionContext, table: EntityMetadata, entity: Entity) -> 
     partition = kept.get(table.partition_attribute) if table.partition_attribute else None
     check_partition_value(partition)
     row_id = row_id or ctx.org.ids.new_id()
-    key = address(table, row_id=row_id, partition=partition).row_key
+    key = row_key(table, row_id, partition)
     if ctx.org.store.get(table.logical_name, key) is not None:
         raise errors.DuplicateRecord()
     now = ctx.org.clock.now()
@@ -183,7 +190,7 @@ def upsert_row(
         return _update_existing(ctx, table, current, values), False
     if table.partition_attribute:
         values.pop(table.partition_attribute, None)
-        if key[1] != str(key[0]):
+        if key[1] != default_partition(key[0]):
             values[table.partition_attribute] = key[1]
     kept = validate_write(
         table, values, operation=Operation.CREATE, settings=ctx.org.settings.writes
@@ -225,7 +232,8 @@ def _upsert_by_key(
     ctx.org.check_privilege(ctx.caller, table, "Create")
     row_id = ctx.org.ids.new_id()
     now = ctx.org.clock.now()
-    row = build_created_row(table, kept, key=(row_id, str(row_id)), caller=ctx.caller, now=now)
+    key = (row_id, default_partition(row_id))
+    row = build_created_row(table, kept, key=key, caller=ctx.caller, now=now)
     return _commit(ctx, table, row, now), True
 
 
@@ -296,14 +304,16 @@ def _create(ctx: ExecutionContext, request: CreateRequest) -> CreateResponse:
 @MESSAGES.handler(RetrieveRequest)
 def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveResponse:
     target = _require(request.target, EntityReference, "Target")
-    table = ctx.org.table(target.logical_name)
-    ctx.org.check_privilege(ctx.caller, table, "Read")
+    org = ctx.org
+    table = org.table(target.logical_name)
+    org.check_privilege(ctx.caller, table, "Read")
     columns = request.column_set
     if columns is None:
         raise errors.InvalidArgument("Required field 'ColumnSet' is missing.")
-    columns = ColumnSet.coerce(columns)
-    row = existing_row(ctx.org, reference_address(table, target, request.parameters))
-    entity = project(ctx.org, table, row, columns)
+    if not isinstance(columns, ColumnSet):
+        columns = ColumnSet.coerce(columns)
+    row = existing_row(org, reference_address(table, target, request.parameters))
+    entity = project(org, table, row, columns)
     for rule in _READ_RULES.get(table.logical_name, ()):
         rule(ctx, row)
     return RetrieveResponse("Retrieve", {"Entity": entity})

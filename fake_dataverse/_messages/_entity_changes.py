@@ -34,6 +34,7 @@ from fake_dataverse._messages._query_requests import (
 from fake_dataverse._messages._registry import ExecutionContext, MessageRegistry
 from fake_dataverse._messages._rows import project
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import default_partition
 from fake_dataverse._model._literals import INT32
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import ColumnSet, EntityReference
@@ -132,7 +133,7 @@ def _latest(
 
 def _removed(table: EntityMetadata, key: RowKey) -> RemovedOrDeletedItem:
     keys: dict[str, Any] = {}
-    if table.partition_attribute and key[1] != str(key[0]):
+    if table.partition_attribute and key[1] != default_partition(key[0]):
         keys = {table.primary_id_attribute: key[0], table.partition_attribute: key[1]}
     return RemovedOrDeletedItem(EntityReference(table.logical_name, key[0], keys))
 

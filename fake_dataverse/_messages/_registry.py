@@ -29,10 +29,10 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.define
 class ExecutionContext:
     """What a handler works with: the organization, the caller, and the service's ``execute``
-    (for messages that run other messages)."""
+    (for messages that run other messages). Made for every message, so slotted, not frozen."""
 
     org: Organization
     caller: Caller

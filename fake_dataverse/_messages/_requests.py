@@ -79,20 +79,26 @@ class OrganizationRequest:
         **fields: Any,
     ) -> None:
         typed = type(self) is not OrganizationRequest
-        if typed and (request_name is not None or parameters is not None):
-            raise TypeError(f"{type(self).__name__} takes keyword arguments only")
-        name = request_name or self.message_name
-        if not name:
-            raise TypeError("OrganizationRequest needs a request name, e.g. 'DeleteMultiple'")
+        if typed:
+            if request_name is not None or parameters is not None:
+                raise TypeError(f"{type(self).__name__} takes keyword arguments only")
+            name = self.message_name
+        else:
+            name = request_name or ""
+            if not name:
+                raise TypeError("OrganizationRequest needs a request name, e.g. 'DeleteMultiple'")
         self.request_name: str = name
-        self.parameters: dict[str, Any] = dict(parameters or {})
+        stored: dict[str, Any] = dict(parameters) if parameters else {}
+        self.parameters = stored
+        declared = self._fields
         for field, value in fields.items():
-            parameter = self._fields.get(field)
+            parameter = declared.get(field)
             if parameter is not None:
                 if value is not None:
-                    self.parameters[parameter.name] = parameter.stored(value)
+                    convert = parameter._convert  # what :meth:`Parameter.stored` does, inline
+                    stored[parameter.name] = value if convert is None else convert(value)
             elif typed:
-                self.parameters[field] = value
+                stored[field] = value
             else:
                 allowed = ", ".join(sorted(self._fields)) or "none"
                 raise TypeError(f"{type(self).__name__} has no field {field!r} (fields: {allowed})")
@@ -151,12 +157,12 @@ Holder = TypeVar("Holder")
 class _Declared(Generic[Holder, T]):
     """A value a message holds under its SDK name, read as the declared type (``convert``)."""
 
+    #: The holder's attribute holding the values by SDK name.
+    _source: ClassVar[str]
+
     def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
         self.name = name
         self._convert = convert
-
-    def _values(self, holder: Holder) -> Mapping[str, Any]:
-        raise NotImplementedError
 
     @overload
     def __get__(self, holder: None, owner: type) -> _Declared[Holder, T]: ...
@@ -167,8 +173,10 @@ class _Declared(Generic[Holder, T]):
     def __get__(self, holder: Holder | None, owner: type) -> _Declared[Holder, T] | T:
         if holder is None:
             return self
-        value = self._values(holder).get(self.name)
-        return self._convert(value) if self._convert is not None else cast(T, value)
+        # Read on every message a handler runs: one attribute read and one probe, no calls.
+        value = getattr(holder, self._source).get(self.name)
+        convert = self._convert
+        return value if convert is None else convert(value)
 
 
 class Parameter(_Declared["OrganizationRequest", T]):
@@ -178,8 +186,7 @@ class Parameter(_Declared["OrganizationRequest", T]):
     also receives None for a missing parameter, so it can supply a default.
     """
 
-    def _values(self, holder: OrganizationRequest) -> Mapping[str, Any]:
-        return holder.parameters
+    _source = "parameters"
 
     def stored(self, value: Any) -> Any:
         """Return the form a constructor keyword is stored in (None: not stored)."""
@@ -191,8 +198,7 @@ class Parameter(_Declared["OrganizationRequest", T]):
 class Output(_Declared["OrganizationResponse", T]):
     """One response output, read from the response's ``Results`` by its SDK name."""
 
-    def _values(self, holder: OrganizationResponse) -> Mapping[str, Any]:
-        return holder._results
+    _source = "_results"
 
 
 # ---- single-row messages ---------------------------------------------------------------------

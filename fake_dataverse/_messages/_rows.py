@@ -9,12 +9,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import attrs
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
-from fake_dataverse._model._validation import raw_to_sdk
+from fake_dataverse._model._row import MISSING
+from fake_dataverse._model._validation import AttributeRule, raw_to_sdk, rule_for
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
 from fake_dataverse._storage._organization import Caller, Organization
 from fake_dataverse._storage._store import RowKey, StoredRow
@@ -38,6 +41,39 @@ def _expiry(
         return None  # an expiry past the last date a clock can show never comes
 
 
+#: The system columns a create stamps, in the order of the values :func:`build_created_row`
+#: gives them: when, by whom, on whose behalf.
+_CREATE_STAMPS = (
+    "createdon",
+    "modifiedon",
+    "createdby",
+    "modifiedby",
+    "createdonbehalfby",
+    "modifiedonbehalfby",
+)
+
+
+@attrs.frozen
+class _CreatePlan:
+    """What every create of one table starts from (derived once per table)."""
+
+    #: Every stored column, holding its default (or None).
+    new_row: Mapping[str, Any]
+    defaults: Mapping[str, Any]
+    #: The create stamps the table has, and their positions in :data:`_CREATE_STAMPS`.
+    stamps: tuple[str, ...]
+    stamp_positions: tuple[int, ...]
+
+
+def _create_plan(table: EntityMetadata) -> _CreatePlan:
+    defaults = dict(table.default_values)
+    new_row = {name: defaults.get(name) for name in table.stored_names}
+    present = [n for n, name in enumerate(_CREATE_STAMPS) if name in table.row_layout.index]
+    return _CreatePlan(
+        new_row, defaults, tuple(_CREATE_STAMPS[n] for n in present), tuple(present)
+    )
+
+
 def build_created_row(
     table: EntityMetadata,
     kept: Mapping[str, Any],
@@ -49,28 +85,23 @@ def build_created_row(
 ) -> StoredRow:
     """Return a new row as a create makes it: payload, defaults and system columns.
 
-    With ``keep_from`` (an upsert replacing a row) the row keeps that row's creation columns.
+    A column left null takes its default. With ``keep_from`` (an upsert replacing a row) the
+    row keeps that row's creation columns.
     """
-    values: dict[str, Any] = dict.fromkeys(table.stored_names)
+    plan = table.derived(_create_plan)
+    values = dict(plan.new_row)
     values.update(kept)
-    for name, default in table.default_values:
-        if values[name] is None:
-            values[name] = default
+    defaults = plan.defaults
+    for name, value in kept.items():
+        if value is None and name in defaults:
+            values[name] = defaults[name]
     values[table.primary_id_attribute] = key[0]
     created_on = now
-    columns = table.row_layout.index
     if keep_from is None and values.get("overriddencreatedon") is not None:
         created_on, values["overriddencreatedon"] = values["overriddencreatedon"], now
-    for name, value in (
-        ("createdon", created_on),
-        ("modifiedon", now),
-        ("createdby", caller.user_id),
-        ("modifiedby", caller.user_id),
-        ("createdonbehalfby", caller.on_behalf_of_id),
-        ("modifiedonbehalfby", caller.on_behalf_of_id),
-    ):
-        if name in columns:
-            values[name] = value
+    user, on_behalf = caller.user_id, caller.on_behalf_of_id
+    stamps = (created_on, now, user, user, on_behalf, on_behalf)
+    values.update(zip(plan.stamps, map(stamps.__getitem__, plan.stamp_positions), strict=True))
     if keep_from is not None:
         for name in ("createdon", "createdby", "createdonbehalfby", "overriddencreatedon"):
             if name in keep_from.values:
@@ -128,37 +159,84 @@ def project(
     Raises:
         QueryBuilderNoAttribute: 0x80041103 for a column the table does not have.
     """
+    readers = table.derived(_readers)
     if columns.all_columns:
-        names = list(table.stored_names)
+        names: Iterable[str] = table.stored_names
     else:
-        names = list(dict.fromkeys(columns.columns))
+        names = dict.fromkeys(columns.columns)
         for name in names:
-            if table.attribute(name) is None:
+            if name not in readers and table.attribute(name) is None:
                 raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
-    entity = Entity(table.logical_name, row.id, row_version=str(row.version))
-    entity.etag = row.etag
-    entity[table.primary_id_attribute] = row.id
+    row_id = row.key[0]
+    attributes = {table.primary_id_attribute: row_id}
+    data = row.values.data
     for name in names:
-        value = read_value(org, table, row, name)
+        reader = readers.get(name) or _reader(table, name)
+        value = reader(org, data)
         if value is not None or include_nulls:
-            entity[name] = value
-    if table.partition_attribute and row.values.get(table.partition_attribute) is not None:
-        entity.key_attributes = {
-            table.primary_id_attribute: row.id,
-            table.partition_attribute: row.values[table.partition_attribute],
-        }
+            attributes[name] = value
+    entity = Entity.read(table.logical_name, row_id, attributes, str(row.version), row.etag)
+    partition = table.partition_attribute
+    if partition:
+        value = data[table.row_layout.index[partition]]
+        if value is not None and value is not MISSING:
+            entity.key_attributes = {table.primary_id_attribute: row_id, partition: value}
     return entity
 
 
 def read_value(org: Organization, table: EntityMetadata, row: StoredRow, name: str) -> Any:
     """Return one column of a stored row as an SDK value (None when null or unreadable)."""
+    reader = table.derived(_readers).get(name) or _reader(table, name)
+    return reader(org, row.values.data)
+
+
+#: Reads one column's SDK value from a stored row's tuple (the organization names users).
+Reader = Callable[[Organization, tuple[Any, ...]], Any]
+
+
+def _readers(table: EntityMetadata) -> dict[str, Reader]:
+    return {}  # filled by :func:`_reader`, one column at a time, as rows are read
+
+
+def _reader(table: EntityMetadata, name: str) -> Reader:
+    """Work out, once per column, how a row's raw value reads as an SDK value."""
     attr = table.attribute(name)
-    if attr is None or not attr.is_valid_for_read:
-        return None
-    if attr.attribute_of is not None:
-        target = row.values.get(attr.attribute_of)
-        return org.user_name(target) if target is not None else None
-    raw = row.values.get(name)
-    if attr.attribute_type is AttributeTypeCode.LOOKUP and raw is not None:
-        return EntityReference(attr.targets[0], raw, name=org.user_name(raw))
-    return raw_to_sdk(attr, raw)
+    if attr is None:
+        return _null  # not kept: a name the table lacks is the caller's error to report
+    reader: Reader
+    if not attr.is_valid_for_read:
+        reader = _null
+    elif attr.attribute_of is not None:
+        user = table.row_layout.getter(attr.attribute_of)
+
+        def reader(org: Organization, data: tuple[Any, ...]) -> Any:
+            target = user(data)
+            return org.user_name(target) if target is not None else None
+
+    else:
+        raw = table.row_layout.getter(name)
+        if attr.attribute_type is AttributeTypeCode.LOOKUP:
+            target_table = attr.targets[0]
+
+            def reader(org: Organization, data: tuple[Any, ...]) -> Any:
+                value = raw(data)
+                if value is None:
+                    return None
+                return EntityReference(target_table, value, name=org.user_name(value))
+
+        elif type(rule_for(attr)).to_sdk is AttributeRule.to_sdk:  # stored as the SDK reads it
+
+            def reader(org: Organization, data: tuple[Any, ...]) -> Any:
+                return raw(data)
+
+        else:
+
+            def reader(org: Organization, data: tuple[Any, ...]) -> Any:
+                return raw_to_sdk(attr, raw(data))
+
+    table.derived(_readers)[name] = reader
+    return reader
+
+
+def _null(org: Organization, data: tuple[Any, ...]) -> Any:
+    return None

@@ -62,6 +62,7 @@ class OrganizationService:
         self._org = org
         self._caller = caller
         self._messages = messages
+        self._context = ExecutionContext(org, caller, self.execute)  # the same for every message
 
     @property
     def caller_id(self) -> uuid.UUID:
@@ -106,11 +107,13 @@ class OrganizationService:
         """
         if not isinstance(request, OrganizationRequest):
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
-        with self._org.calls.call():  # work the message sets off runs once it has returned
-            if not self._org.calls.outermost():  # on a caller's behalf: part of that call
+        org = self._org
+        calls = org.calls
+        with calls.call():  # work the message sets off runs once it has returned
+            if not calls.outermost():  # on a caller's behalf: part of that call
                 return self._execute(request)
-            log = self._org.request_log
-            injected = self._org.faults.take_request_fault(web_api=False)
+            log = org.request_log
+            injected = org.faults.take_request_fault(web_api=False)
             if injected is not None and not injected.applied:
                 assert injected.error is not None
                 raise injected.error  # the transport failed: the organization never saw it
@@ -127,29 +130,28 @@ class OrganizationService:
             return response
 
     def _execute(self, request: OrganizationRequest) -> OrganizationResponse:
-        self._org.faults.check(request.request_name)
-        definition = self._messages.get(request.request_name)
+        org = self._org
+        name = request.request_name
+        org.faults.check(name)
+        definition = self._messages.get(name)
         if definition is None:
             custom_api = self._org.custom_apis.get(request.request_name)
             if custom_api is not None:
                 return self._run_custom_api(custom_api, request)
-            name = table_of_target(request)
-            if name is not None and name in self._org.metadata:
-                raise errors.MessageNotSupported(request=request.request_name, entity=name)
+            target_table = table_of_target(request)
+            if target_table is not None and target_table in self._org.metadata:
+                raise errors.MessageNotSupported(request=name, entity=target_table)
             unknown = errors.UnknownMessage(request=request.request_name)
             raise note(unknown, unregistered_custom_api(request.request_name))
         typed = request
         if not isinstance(request, definition.request_type):
             typed = definition.request_type.from_request(request)
         table_name = definition.table_of(typed)
-        if table_name is not None:
-            table = self._org.table(table_name)
-            if definition.name not in table.messages:
-                raise definition.not_supported(table_name)
-        with self._org.store.lock:
-            self._org.check_caller(self._caller)
-            context = ExecutionContext(self._org, self._caller, self.execute)
-            return definition.handler(context, typed)
+        if table_name is not None and name not in org.table(table_name).messages:
+            raise definition.not_supported(table_name)
+        with org.store.lock:
+            org.check_caller(self._caller)
+            return definition.handler(self._context, typed)
 
     def _run_custom_api(
         self, api: CustomApi, request: OrganizationRequest

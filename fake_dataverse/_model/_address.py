@@ -25,15 +25,36 @@ __all__ = [
     "address",
     "check_partition_value",
     "compared_values",
+    "default_partition",
     "defined_key",
     "key_values",
     "partition_value",
+    "row_key",
 ]
 
 #: The request parameter (SDK) and query option (Web API) that names an elastic row's partition.
 PARTITION_ID = "partitionId"
 
 _FORBIDDEN_PARTITION_CHARS = frozenset("/<>*%&:\\?+")
+
+#: The last id whose text :func:`default_partition` made: a write names its row's key several
+#: times (address, store, index), and formatting a GUID is a Python-level call each time.
+_last_text: tuple[uuid.UUID | None, str] = (None, "")
+
+
+def default_partition(row_id: uuid.UUID) -> str:
+    """Return the partition of a row stored without one: its own id as text.
+
+    A standard table's rows, and an elastic table's rows created without ``partitionid``, are
+    all keyed this way.
+    """
+    global _last_text
+    last = _last_text
+    if last[0] is row_id:
+        return last[1]
+    text = str(row_id)
+    _last_text = (row_id, text)
+    return text
 
 
 def compared_values(values: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -45,11 +66,13 @@ def compared_values(values: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return tuple(value.casefold() if isinstance(value, str) else value for value in values)
 
 
-@attrs.frozen
+@attrs.define
 class Address:
     """A row as a request names it: by ``id`` (and ``partition``), or by an alternate ``key``.
 
-    ``values`` are the key's raw values in the order of ``key.key_attributes``.
+    ``values`` are the key's raw values in the order of ``key.key_attributes``. Never changed
+    once made (``attrs.evolve`` makes another): slotted rather than frozen, since every
+    single-row message makes one.
     """
 
     table: EntityMetadata
@@ -69,9 +92,19 @@ class Address:
     def row_key(self) -> tuple[uuid.UUID, str]:
         """Return the store key of an address by id: (id, partition or the id's own text)."""
         assert self.id is not None, "an address by alternate key has no row key of its own"
-        if not self.table.is_elastic or self.partition is None:
-            return (self.id, str(self.id))
-        return (self.id, self.partition)
+        return row_key(self.table, self.id, self.partition)
+
+
+def row_key(
+    table: EntityMetadata, row_id: uuid.UUID, partition: str | None
+) -> tuple[uuid.UUID, str]:
+    """Return the store key of a row by id: (id, partition or the id's own text).
+
+    Only an elastic table's rows have partitions; a standard table ignores one.
+    """
+    if partition is None or not table.is_elastic:
+        return (row_id, default_partition(row_id))
+    return (row_id, partition)
 
 
 def partition_value(value: Any) -> str | None:

@@ -12,9 +12,9 @@ import enum
 import functools
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 _METADATA_NAMESPACE = uuid.UUID("6f1c2b1e-0d5a-4d8e-9c1a-5b7e2f3d4a10")
+#: What :meth:`EntityMetadata.derived` returns: whatever its derive function does.
+Derived = TypeVar("Derived")
 
 
 class AttributeTypeCode(enum.Enum):
@@ -51,6 +53,10 @@ class AttributeTypeCode(enum.Enum):
     PICKLIST = "Picklist"
     LOOKUP = "Lookup"
     BOOLEAN = "Boolean"
+
+    # Members are singletons compared by identity, so identity hashing agrees with equality;
+    # Enum's own hash (of the member's name) is a Python call on every rule lookup.
+    __hash__ = object.__hash__
 
     @property
     def edm_type(self) -> str:
@@ -189,6 +195,14 @@ class EntityMetadata:
         init=False, repr=False, eq=False, alias="_stored_names"
     )
     _layout: RowLayout = attrs.field(init=False, repr=False, eq=False, alias="_layout")
+    #: What higher layers derive from the table, by the function deriving it (see
+    #: :meth:`derived`); privilege names by access right.
+    _derived: dict[Callable[[Any], Any], Any] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict, alias="_derived"
+    )
+    _privileges: dict[str, str] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict, alias="_privileges"
+    )
 
     def __attrs_post_init__(self) -> None:
         stored = tuple(a for a in self.attributes if not a.is_virtual)
@@ -206,6 +220,19 @@ class EntityMetadata:
     def is_elastic(self) -> bool:
         """Return True for an elastic (Cosmos DB-backed) table."""
         return self.table_type == "Elastic"
+
+    def derived(self, derive: Callable[[EntityMetadata], Derived]) -> Derived:
+        """Return ``derive(self)``, computed once per table and kept with its metadata.
+
+        Metadata never changes, so what a layer works out from it (which columns a create
+        stamps, how a row reads back) is worked out on the first row, not on every one.
+        ``derive`` is a module-level function: it is the cache's key.
+        """
+        try:
+            return cast(Derived, self._derived[derive])
+        except KeyError:
+            value = self._derived[derive] = derive(self)
+            return value
 
     @property
     def metadata_id(self) -> uuid.UUID:
@@ -266,7 +293,10 @@ class EntityMetadata:
 
     def privilege_name(self, access: str) -> str:
         """Return the privilege for an access right (``Read``: ``prvReadbackgroundoperation``)."""
-        return f"prv{access}{self.logical_name}"
+        name = self._privileges.get(access)
+        if name is None:
+            name = self._privileges[access] = f"prv{access}{self.logical_name}"
+        return name
 
 
 @attrs.define

@@ -41,7 +41,7 @@ class RowLayout:
     by a row that was given one.
     """
 
-    __slots__ = ("_absent", "_stored", "fixed", "index", "names")
+    __slots__ = ("_absent", "_all", "_stored", "_stored_set", "fixed", "index", "names")
 
     def __init__(self, names: Iterable[str], fixed: int | None = None) -> None:
         self.names = tuple(names)
@@ -49,6 +49,8 @@ class RowLayout:
         self.fixed = len(self.names) if fixed is None else fixed
         self._absent = (MISSING,) * len(self.names)
         self._stored = self.names[: self.fixed]
+        self._all = frozenset(self.names)
+        self._stored_set = frozenset(self._stored)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RowLayout:
         return self  # shared by every row of the table; immutable
@@ -59,17 +61,16 @@ class RowLayout:
         Raises:
             KeyError: a name is not a column of the table (a bug in the caller).
         """
-        if self.fixed < len(self.names):  # most rows hold no virtual column: try without them
-            data = tuple(map(values.get, self._stored, self._absent))
-            if len(values) == len(data) - data.count(MISSING):
-                return RowValues(self, data)
-        data = tuple(map(values.get, self.names, self._absent))
-        absent = data.count(MISSING)
-        if len(values) != len(data) - absent:
-            unknown = sorted(set(values) - set(self.names))
+        # Names are checked as sets (hashes of interned text), never by comparing values: a
+        # value's own ``__eq__`` (a GUID's) is a Python-level call.
+        if values.keys() <= self._stored_set:  # most rows hold no virtual column
+            return RowValues(self, tuple(map(values.get, self._stored, self._absent)))
+        if not values.keys() <= self._all:
+            unknown = sorted(set(values) - self._all)
             raise KeyError(f"not columns of this table: {', '.join(unknown)}")
+        data = tuple(map(values.get, self.names, self._absent))
         fixed = self.fixed
-        if absent and data[-1] is MISSING and len(data) > fixed:  # trailing virtual columns
+        if len(data) > fixed and data[-1] is MISSING:  # trailing virtual columns
             end = len(data)
             while end > fixed and data[end - 1] is MISSING:
                 end -= 1

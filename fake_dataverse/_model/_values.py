@@ -143,6 +143,30 @@ class Entity(MutableMapping[str, Any]):
         self._attributes: dict[str, Any] = dict(attributes or {})
         self._attributes.update(columns)
 
+    @classmethod
+    def read(
+        cls,
+        logical_name: str,
+        id: uuid.UUID,
+        attributes: dict[str, Any],
+        row_version: str,
+        etag: str,
+    ) -> Entity:
+        """Return a row as read from the store, taking ``attributes`` as its own dictionary.
+
+        The reading surfaces make one for every row they return; this skips the checks and
+        copies of the constructor, which are for a caller's input.
+        """
+        entity = cls.__new__(cls)
+        entity.logical_name = logical_name
+        entity.id = id
+        entity.key_attributes = {}
+        entity.row_version = row_version
+        entity.etag = etag
+        entity.formatted_values = {}
+        entity._attributes = attributes
+        return entity
+
     @property
     def attributes(self) -> dict[str, Any]:
         """Return the underlying attribute dictionary (live, like the SDK's ``Attributes``)."""

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import default_partition
 from fake_dataverse._model._literals import INT32
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._row import MISSING, RowLayout
@@ -198,7 +199,7 @@ def _resume(table: EntityMetadata, query: Query, columns: Sequence[SortColumn]) 
     row_id = cookie.last[[name for name, _ in columns].index(table.primary_id_attribute)]
     if not isinstance(row_id, uuid.UUID):
         raise errors.InvalidPagingCookie()
-    row_key = (row_id, cookie.partition or str(row_id))
+    row_key = (row_id, cookie.partition or default_partition(row_id))
     return _Resume(key_of(columns, cookie.last), row_key, cookie.last[0])
 
 

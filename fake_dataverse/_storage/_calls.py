@@ -92,7 +92,7 @@ class _Call:
     ) -> None:
         local = self._local
         local.depth -= 1
-        if local.depth == 0 and not local.draining:
+        if local.depth == 0 and local.queue and not local.draining:
             if kind is None:
                 CallScope._drain(local)
             else:

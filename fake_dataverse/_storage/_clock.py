@@ -15,11 +15,13 @@ DEFAULT_START = dt.datetime(2026, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
 _TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000
 
 
+_UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
 def dotnet_ticks(moment: dt.datetime) -> int:
     """Return .NET ticks (100 ns since 0001-01-01 UTC) for an aware datetime."""
-    delta = moment.astimezone(dt.timezone.utc) - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return _TICKS_AT_UNIX_EPOCH + micros * 10
+    return _TICKS_AT_UNIX_EPOCH + (moment - _UNIX_EPOCH) // _MICROSECOND * 10
 
 
 def moment(value: dt.datetime | str, name: str = "the clock's time") -> dt.datetime:
@@ -138,6 +140,32 @@ class Clock:
         return self._anchor is None and self._source is None
 
 
+# A version-4 GUID: the variant bits (10) and the version nibble (4) set, as
+# ``uuid.UUID(int=bits, version=4)`` sets them.
+_VERSION_4_MASK = ~((0xC000 << 48) | (0xF000 << 64))
+_VERSION_4_BITS = (0x8000 << 48) | (0x4000 << 64)
+
+
+def _made_guid(value: int) -> uuid.UUID:
+    """Return the GUID with this 128-bit value, as ``uuid.UUID(int=value)`` does, without its
+    argument checks (every create makes one; the value is in range by construction)."""
+    made = object.__new__(uuid.UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    return made
+
+
+def _checked_guid(value: int) -> uuid.UUID:
+    return uuid.UUID(int=value)
+
+
+_guid = _made_guid
+if _made_guid(2**127 + 1) != _checked_guid(2**127 + 1) or str(_made_guid(1)) != str(
+    _checked_guid(1)
+):
+    _guid = _checked_guid  # pragma: no cover - a Python whose GUIDs are built differently
+
+
 class IdFactory:
     """Deterministic version-4 GUIDs from a seed: the same seed gives the same ids."""
 
@@ -150,7 +178,7 @@ class IdFactory:
         """Return the next GUID."""
         with self._lock:
             bits = self._random.getrandbits(128)
-        return uuid.UUID(int=bits, version=4)
+        return _guid((bits & _VERSION_4_MASK) | _VERSION_4_BITS)
 
     def reset(self) -> None:
         """Start the sequence again from the seed."""

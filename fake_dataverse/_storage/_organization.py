@@ -47,12 +47,19 @@ class Settings:
         if not 1 <= value <= 5000:
             raise ValueError("max_page_size must be between 1 and 5000")
 
+    _writes: WriteSettings = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Every write reads these; the settings are frozen, so they are made once.
+        writes = WriteSettings(
+            strict_writes=self.strict_writes, enforce_state_status=self.enforce_state_status
+        )
+        object.__setattr__(self, "_writes", writes)
+
     @property
     def writes(self) -> WriteSettings:
         """Return the part of the settings that validation reads."""
-        return WriteSettings(
-            strict_writes=self.strict_writes, enforce_state_status=self.enforce_state_status
-        )
+        return self._writes
 
 
 @attrs.frozen
@@ -242,12 +249,13 @@ class Organization:
             PrivilegeDenied: 0x80040220 naming the missing privilege.
         """
         privilege = table.privilege_name(access)
-        for user_id in (caller.user_id, caller.on_behalf_of_id):
-            if user_id is None:
-                continue
-            user = self.user(user_id)
-            if not user.holds(privilege):
-                raise self._denied(user, privilege, table)
+        user = self.user(caller.user_id)
+        if user.privileges is not None and privilege not in user.privileges:  # User.holds
+            raise self._denied(user, privilege, table)
+        if caller.on_behalf_of_id is not None:
+            real = self.user(caller.on_behalf_of_id)
+            if not real.holds(privilege):
+                raise self._denied(real, privilege, table)
 
     def _denied(self, user: User, privilege: str, table: EntityMetadata | None) -> Exception:
         return errors.PrivilegeDenied(

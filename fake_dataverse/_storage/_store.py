@@ -104,6 +104,7 @@ class Store:
         self.change_tracking_expiry = dt.timedelta(days=change_tracking_expiry_days)
         self._tables: dict[str, TableData] = {}
         self._last_version = 0
+        self._ticks_of: tuple[dt.datetime | None, int] = (None, 0)
         self._version_floor = 0
         self._session_counter = 0
         self._undo: Undo | None = None
@@ -113,7 +114,9 @@ class Store:
     def next_version(self, moment: dt.datetime) -> int:
         """Return a new version: the write's .NET ticks, bumped past the last one on ties."""
         with self.lock:
-            self._last_version = max(dotnet_ticks(moment), self._last_version + 1)
+            if moment is not self._ticks_of[0]:  # a frozen clock gives every write one moment
+                self._ticks_of = (moment, dotnet_ticks(moment))
+            self._last_version = max(self._ticks_of[1], self._last_version + 1)
             return self._last_version
 
     @property

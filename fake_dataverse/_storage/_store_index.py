@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 import attrs
 
+from fake_dataverse._model._address import default_partition
+
 __all__ = ["IndexKey", "SortedKeys", "TableIndex", "index_key"]
 
 #: (id as an int, partition): ordered by id value, then partition. The store keys its rows by
@@ -92,7 +94,7 @@ class TableIndex:
         """Record a new row; return its index key."""
         key = index_key(row_id, partition)
         self.ordered.add(key)
-        if partition != str(row_id):
+        if partition != default_partition(row_id):
             bisect.insort(self.partitions.setdefault(partition, []), key)
         return key
 
@@ -126,4 +128,4 @@ def _default_key(partition: str) -> IndexKey | None:
         row_id = uuid.UUID(partition)
     except ValueError:
         return None
-    return index_key(row_id, partition) if str(row_id) == partition else None
+    return index_key(row_id, partition) if default_partition(row_id) == partition else None

@@ -101,9 +101,10 @@ class StoredRow:
         )
 
 
-@attrs.frozen
+@attrs.define
 class ChangeRecord:
-    """One entry of a table's change log."""
+    """One entry of a table's change log (never changed once logged: slotted rather than frozen,
+    since every write makes one)."""
 
     version: int
     key: RowKey
