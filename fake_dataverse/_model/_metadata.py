@@ -309,6 +309,9 @@ class MetadataRegistry:
     _by_set: dict[str, EntityMetadata] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    #: A new object whenever the tables change (and one per registry): what was worked out
+    #: from the tables may be kept while the revision it was worked out under is current.
+    revision: object = attrs.field(factory=object, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         self._index_entity_sets()
@@ -318,6 +321,7 @@ class MetadataRegistry:
         for table in self._tables.values():  # the first table holding a name keeps it
             by_set.setdefault(table.entity_set_name, table)
         self._by_set = by_set
+        self.revision = object()
 
     def add(self, table: EntityMetadata) -> None:
         """Add (or replace) a table."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
 
 from fake_dataverse._messages._service import OrganizationService
 from fake_dataverse._model import _errors as errors
@@ -20,7 +22,7 @@ from fake_dataverse._webapi._hints import HINT_HEADER, hint_for
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 from fake_dataverse._webapi._prefer import Preferences, parse_prefer
 from fake_dataverse._webapi._reply import empty_reply, error_reply, gateway_reply
-from fake_dataverse._webapi._router import RequestContext, dispatch, resolve
+from fake_dataverse._webapi._router import RequestContext, ResolvedUrls, dispatch
 from fake_dataverse._webapi._tokens import TENANT_ID as _TENANT
 from fake_dataverse._webapi._tokens import read_token
 from fake_dataverse._webapi._url import parse_url, request_base
@@ -38,6 +40,11 @@ class WebApi:
 
     def __init__(self, org: Organization) -> None:
         self.org = org
+        self._extras: Mapping[str, Any] = MappingProxyType({"app": self})  # one per app
+        self._urls = ResolvedUrls(org)
+        # One service per calling user: a service only names its organization and caller, so
+        # it is built once per user rather than per request.
+        self._services: dict[uuid.UUID, OrganizationService] = {}
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request; faults become Dataverse error bodies, never exceptions.
@@ -45,9 +52,10 @@ class WebApi:
         Work the request sets off (an operation under ``auto_run``, a callback) runs once the
         answer is ready, outside the store lock. An injected transport error is raised.
         """
-        with self.org.calls.call():
-            outermost = self.org.calls.outermost()  # False inside $batch (or deferred work)
-            fault = self.org.faults.take_request_fault(web_api=True) if outermost else None
+        org = self.org
+        with org.calls.call():
+            outermost = org.calls.outermost()  # False inside $batch (or deferred work)
+            fault = org.faults.take_request_fault(web_api=True) if outermost else None
             if fault is not None and fault.status is not None:
                 response = gateway_reply(fault.status, fault.retry_after)
             elif fault is not None and not fault.applied:
@@ -57,8 +65,8 @@ class WebApi:
                 response = self._answer(request)
             if request.method.upper() == "HEAD":
                 response = HttpResponse(response.status, response.headers, b"")  # no body
-            entry = WebApiCall(request, response, self.org.url, batch_part=not outermost)
-            self.org.request_log.record(entry)
+            entry = WebApiCall(request, response, org.url, batch_part=not outermost)
+            org.request_log.record(entry)
         if fault is not None and fault.error is not None:
             raise fault.error  # answered, but the answer never reached the caller
         return response
@@ -81,13 +89,13 @@ class WebApi:
             request.headers.get("Authorization", "").strip()
         ):
             raise errors.Unauthorized()
-        url = parse_url(self.org.url, request.url)
-        if url is None and is_status_monitor(request.url):
+        resolved = self._urls.resolve(request.url)
+        if resolved is None and is_status_monitor(request.url):
             return handle_status_monitor(self.org, self._service(request.headers), request)
-        if url is None:
+        if resolved is None:
             path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
             raise errors.ResourceNotFound(segment=path.split("/")[0] or path)
-        resource = resolve(self.org, url.path)
+        url, resource = resolved
         ctx = RequestContext(
             request=request,
             url=url,
@@ -95,7 +103,7 @@ class WebApi:
             org=self.org,
             service=self._service(request.headers),
             resource=resource,
-            extras={"app": self},
+            extras=self._extras,
         )
         return dispatch(ctx)
 
@@ -106,7 +114,12 @@ class WebApi:
             InvalidCallerId: 0x80048d1a for an empty or malformed caller id.
             CallerNotFound: 0x80040217 for a user the organization does not have.
         """
-        service = OrganizationService(self.org, Caller(self._token_user(headers)))
+        user_id = self._token_user(headers)
+        service = self._services.get(user_id)
+        if service is None:
+            if len(self._services) >= 64:
+                self._services.clear()
+            service = self._services[user_id] = OrganizationService(self.org, Caller(user_id))
         object_id = headers.get("CallerObjectId")
         if object_id is not None:
             user = self.org.user_by_object_id(_caller_guid(object_id))

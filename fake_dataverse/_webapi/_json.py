@@ -338,16 +338,16 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
         )
     entity = Entity(table.logical_name)
     for name, value in payload.items():
-        if name == "@odata.type":
+        if "@" not in name:  # a property: most names, so tested first
+            column, sdk_value = _column(table, name, value, entity_set)
+            entity[column] = sdk_value
+        elif name == "@odata.type":
             check_type(table, value, entity_set)
         elif name.endswith("@odata.bind"):
             column, sdk_value = _bind(table, name[: -len("@odata.bind")], value, entity_set)
             entity[column] = sdk_value
-        elif "@" in name:
-            _check_annotated(table, name, entity_set)
         else:
-            column, sdk_value = _column(table, name, value, entity_set)
-            entity[column] = sdk_value
+            _check_annotated(table, name, entity_set)
     return entity
 
 

@@ -23,7 +23,8 @@ _INNER_MESSAGE = "Microsoft.PowerApps.CDS.InnerError.Message"
 
 def _headers(extra: Mapping[str, str] | None) -> dict[str, str]:
     headers = {"OData-Version": "4.0"}
-    headers.update(extra or {})
+    if extra:
+        headers.update(extra)
     return headers
 
 

@@ -21,9 +21,23 @@ from fake_dataverse._storage._organization import Organization
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 from fake_dataverse._webapi._keys import key_attributes
 from fake_dataverse._webapi._prefer import Preferences
-from fake_dataverse._webapi._url import ODataUrl, parse_key, parse_segment, path_segments
+from fake_dataverse._webapi._url import (
+    ODataUrl,
+    parse_key,
+    parse_segment,
+    parse_url,
+    path_segments,
+)
 
-__all__ = ["BUILT_IN", "RequestContext", "Resource", "RouteTable", "dispatch", "resolve"]
+__all__ = [
+    "BUILT_IN",
+    "RequestContext",
+    "ResolvedUrls",
+    "Resource",
+    "RouteTable",
+    "dispatch",
+    "resolve",
+]
 
 ACTION_PREFIX = "Microsoft.Dynamics.CRM."
 
@@ -146,8 +160,8 @@ def resolve(org: Organization, path: str) -> Resource:
     table = org.metadata.by_entity_set(head.name)
     if table is None and head.key is None and len(segments) == 1 and head.name in org.custom_apis:
         return Resource("custom_api", name=head.name)  # an unbound custom API
-    unbound = head.name in BUILT_IN.functions
-    if table is None and head.key in (None, "") and len(segments) == 1 and unbound:
+    unbound = table is None and head.name in BUILT_IN.functions
+    if unbound and head.key in (None, "") and len(segments) == 1:
         return Resource("function", name=head.name)  # an unbound function: WhoAmI, WhoAmI()
     if table is None:
         raise _not_found(head.name)
@@ -155,6 +169,45 @@ def resolve(org: Organization, path: str) -> Resource:
         return _collection_resource(table, segments[1:])
     key = key_attributes(table, head.key)
     return _row_resource(table, key, segments[1:])
+
+
+class ResolvedUrls:
+    """The request URLs one organization's Web API has resolved to a table's resource.
+
+    A client sends most requests to a few URLs (every create to one collection), so each is
+    parsed and resolved once. Only resources of a table without a key are kept (a collection,
+    its ``$count``, its actions): a row's URL is seldom sent twice. What a URL resolves to then
+    depends only on the organization's tables, so each entry is used only while the metadata
+    revision it was resolved under is current; methods, headers, settings and rows are read
+    by the handler, afresh on every request.
+    """
+
+    _LIMIT = 256  # distinct URLs kept; all are dropped when a client sends more
+
+    def __init__(self, org: Organization) -> None:
+        self._org = org
+        self._found: dict[str, tuple[object, ODataUrl, Resource]] = {}
+
+    def resolve(self, url: str) -> tuple[ODataUrl, Resource] | None:
+        """Return a request URL's parts and the resource it addresses; None off the API root.
+
+        Raises:
+            ODataError: 0x0 when a query option appears twice.
+            ResourceNotFound: 0x8006088a (404) for a segment the service does not have.
+        """
+        revision = self._org.metadata.revision
+        found = self._found.get(url)
+        if found is not None and found[0] is revision:
+            return found[1], found[2]
+        parsed = parse_url(self._org.url, url)
+        if parsed is None:
+            return None
+        resource = resolve(self._org, parsed.path)
+        if resource.table is not None and resource.key is None:
+            if len(self._found) >= self._LIMIT:
+                self._found.clear()
+            self._found[url] = (revision, parsed, resource)
+        return parsed, resource
 
 
 def _definition_key(text: str | None) -> Mapping[str, Any] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import time
 import uuid
@@ -103,6 +104,9 @@ def _guid(value: Any) -> uuid.UUID | None:
         return None
 
 
+# Cached: a client sends one token with every request, and the answer depends on the token's
+# text alone (whether the user it names exists is asked afresh on every request).
+@functools.lru_cache(maxsize=64)
 def read_token(token: str) -> TokenCaller | None:
     """Return whom a token the fake issued names; None for any other token.
 

@@ -121,6 +121,8 @@ def parse_query(raw: str) -> dict[str, str]:
         ODataError: 0x0 when a query option appears twice.
     """
     options: dict[str, str] = {}
+    if not raw:
+        return options  # most requests have no query string
     for pair in raw.split("&"):
         if not pair:
             continue
