@@ -292,8 +292,24 @@ def _bind(table: EntityMetadata, name: str, value: Any, entity_set: str) -> tupl
         raise _payload(entity_set, f"The value '{value}' is not a valid entity URI.") from None
 
 
+def _body_properties(table: EntityMetadata) -> dict[str, AttributeMetadata]:
+    """Return the table's columns by every Web API property name that finds one.
+
+    Only a column's logical name or ``_<name>_value`` can name it, so asking
+    :func:`find_property` about each of those gives every property it would find.
+    """
+    found: dict[str, AttributeMetadata] = {}
+    for attr in table.attributes:
+        for name in (attr.logical_name, f"_{attr.logical_name}_value"):
+            column = find_property(table, name)
+            if column is not None:
+                found[name] = column
+    return found
+
+
 def _column(table: EntityMetadata, name: str, value: Any, entity_set: str) -> tuple[str, Any]:
-    attr = find_property(table, name)
+    # Looked up in what find_property answers for the table, worked out once per table.
+    attr = table.derived(_body_properties).get(name)
     if attr is None:
         if _navigation(table, name) is not None:
             raise _payload(

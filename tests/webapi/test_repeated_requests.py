@@ -113,3 +113,37 @@ class TestTheCaller:
         _send(dv, "POST", "backgroundoperations", {"name": "as admin"})
         created = {row["name"]: row["createdby"].id for row in dv.rows()}
         assert created == {"as ann": ann, "as admin": dv.organization.admin_id}
+
+
+class TestBodyProperties:
+    def test_every_name_finds_what_the_binding_rule_finds(self) -> None:
+        """The body's property names, looked up per table, find exactly the columns
+        ``find_property`` finds: for every column's names, lookups' ``_…_value`` forms, virtual
+        name columns and names no column has."""
+        from fake_dataverse._query.odata._binding import find_property
+        from fake_dataverse._webapi._json import _body_properties
+
+        for table in FakeDataverse().organization.metadata:
+            names = {"", "_", "_value", "__value", "nope", "Name", "_nope_value"}
+            for attr in table.attributes:
+                names |= {attr.logical_name, attr.odata_name, f"_{attr.logical_name}_value"}
+                names |= {attr.logical_name.upper(), attr.logical_name + "_value"}
+            found = table.derived(_body_properties)
+            for name in names:
+                assert found.get(name) is find_property(table, name), (table.logical_name, name)
+
+    def test_the_columns_follow_the_table(self) -> None:
+        """A table replaced by one without a column refuses that column in a body (400
+        0x80090801), though the same body was read just before; nothing is written."""
+        dv = FakeDataverse()
+        metadata = dv.organization.metadata
+        table = metadata.get("backgroundoperation")
+        assert table is not None
+        wrong_type = _send(dv, "POST", "backgroundoperations", {"errorcode": "x"})
+        assert json.loads(wrong_type.body)["error"]["code"] == "0x80048d19"  # read as a column
+        kept = tuple(a for a in table.attributes if a.logical_name != "errorcode")
+        metadata.add(attrs.evolve(table, attributes=kept))
+        refused = _send(dv, "POST", "backgroundoperations", {"errorcode": "x"})
+        assert refused.status == 400
+        assert json.loads(refused.body)["error"]["code"] == "0x80090801"
+        assert dv.rows() == []
