@@ -117,7 +117,7 @@ def _create(ctx: RequestContext) -> HttpResponse:
     response = ctx.service.execute(CreateRequest(target=entity))
     assert isinstance(response, CreateResponse)
     part = ctx.table.partition_attribute
-    partition = entity.get(part) if part else None
+    partition = entity.attributes.get(part) if part else None  # (Entity.get raises inside)
     address = RowAddress(
         Address(ctx.table, response.id, partition if isinstance(partition, str) else None)
     )
@@ -171,7 +171,7 @@ def _with_body_partition(address: RowAddress, entity: Entity) -> RowAddress:
     so the write, its ``OData-EntityId`` and a ``return=representation`` read all use it.
     """
     part = address.table.partition_attribute
-    value = entity.get(part) if part else None
+    value = entity.attributes.get(part) if part else None
     if address.id is None or address.partition is not None or not isinstance(value, str):
         return address
     return RowAddress(attrs.evolve(address.address, partition=value))

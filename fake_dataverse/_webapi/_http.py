@@ -30,7 +30,7 @@ class Headers(Mapping[str, str]):
     def by_lowered_name(cls, items: Mapping[str, tuple[str, str]]) -> Headers:
         """Return headers from ``{lower-cased name: (name, value)}`` (what ``requests`` keeps),
         without reading them one name at a time."""
-        headers = cls()
+        headers = cls.__new__(cls)
         headers._items = dict(items)
         return headers
 

@@ -352,19 +352,19 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
             f"A node of type '{node}' was read from the JSON reader when trying to read the "
             "start of an entry. A 'StartObject' node was expected.",
         )
-    entity = Entity(table.logical_name)
+    values: dict[str, Any] = {}
     for name, value in payload.items():
         if "@" not in name:  # a property: most names, so tested first
             column, sdk_value = _column(table, name, value, entity_set)
-            entity[column] = sdk_value
+            values[column] = sdk_value
         elif name == "@odata.type":
             check_type(table, value, entity_set)
         elif name.endswith("@odata.bind"):
             column, sdk_value = _bind(table, name[: -len("@odata.bind")], value, entity_set)
-            entity[column] = sdk_value
+            values[column] = sdk_value
         else:
             _check_annotated(table, name, entity_set)
-    return entity
+    return Entity(table.logical_name, attributes=values)
 
 
 def request_json(content_type: str | None, body: bytes, entity_set: str) -> Any:

@@ -56,9 +56,12 @@ class Resource:
     rest: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.define
 class RequestContext:
-    """Everything a route handler works with."""
+    """Everything a route handler works with.
+
+    Never changed once made: slotted rather than frozen, since every request makes one.
+    """
 
     request: HttpRequest
     url: ODataUrl

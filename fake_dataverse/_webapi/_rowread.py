@@ -33,9 +33,12 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.define
 class RowAddress:
-    """A row as the URL names it: the shared address, and its key attributes as SDK values."""
+    """A row as the URL names it: the shared address, and its key attributes as SDK values.
+
+    Never changed once made: slotted rather than frozen, since every write makes one.
+    """
 
     address: Address
     key_attributes: Mapping[str, Any] = attrs.field(factory=dict)
