@@ -149,7 +149,8 @@ def table_of_target(request: Any) -> str | None:
     """Return the table a request acts on, from its ``Target``/``Targets``/``EntityName``."""
     params: dict[str, Any] = request.parameters
     target = params.get("Target") or params.get("EntityMoniker")
-    if isinstance(target, (Entity, EntityReference)):
+    # EntityReference first: an Entity check of anything else goes through ``abc``.
+    if isinstance(target, (EntityReference, Entity)):
         return target.logical_name
     targets = params.get("Targets")
     if isinstance(targets, EntityCollection) and targets.entity_name:

@@ -109,8 +109,8 @@ class OrganizationService:
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
         org = self._org
         calls = org.calls
-        with calls.call():  # work the message sets off runs once it has returned
-            if not calls.outermost():  # on a caller's behalf: part of that call
+        with calls.call() as outermost:  # work the message sets off runs once it has returned
+            if not outermost:  # on a caller's behalf: part of that call
                 return self._execute(request)
             log = org.request_log
             injected = org.faults.take_request_fault(web_api=False)

@@ -61,8 +61,10 @@ class RowLayout:
         Raises:
             KeyError: a name is not a column of the table (a bug in the caller).
         """
-        # Names are checked as sets (hashes of interned text), never by comparing values: a
-        # value's own ``__eq__`` (a GUID's) is a Python-level call.
+        # Names are compared (as one tuple, or as sets), never values: a value's own ``__eq__``
+        # (a GUID's) is a Python-level call.
+        if len(values) == self.fixed and tuple(values) == self._stored:  # already in order
+            return RowValues(self, tuple(values.values()))
         if values.keys() <= self._stored_set:  # most rows hold no virtual column
             return RowValues(self, tuple(map(values.get, self._stored, self._absent)))
         if not values.keys() <= self._all:
@@ -150,7 +152,9 @@ class RowValues(Mapping[str, Any]):
         data = self.data
         if number >= len(data):
             data = data + (MISSING,) * (number + 1 - len(data))
-        return RowValues(self.layout, (*data[:number], value, *data[number + 1 :]))
+        changed = list(data)
+        changed[number] = value
+        return RowValues(self.layout, tuple(changed))
 
     def __repr__(self) -> str:
         return f"RowValues({self.to_dict()!r})"

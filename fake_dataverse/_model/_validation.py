@@ -58,6 +58,9 @@ class Operation(enum.Enum):
     UPDATE = "update"
 
 
+_CREATE = Operation.CREATE  # compared on every write: read once
+
+
 @attrs.frozen
 class WriteSettings:
     """The organization settings that change what a write accepts."""
@@ -309,29 +312,28 @@ def validate_write(
             InvalidDateTime 0x80040239, InvalidStateCodeStatusCode 0x80048408,
             RequiredAttributeMissing 0x80040203.
     """
-    converted: dict[str, tuple[AttributeMetadata, Any]] = {}
+    # Every value converts (or fails) before any is judged for the operation. Rules are looked
+    # up as ``rule_for`` does, inline: this runs for every column of every write.
+    converted: list[tuple[str, AttributeMetadata, Any]] = []
     for name, value in values.items():
         attr = table.attribute(name)
         if attr is None:
             raise errors.InvalidAttribute(name=name, entity=table.logical_name)
-        converted[name] = (attr, sdk_to_raw(table, attr, value))
+        raw = None if value is None else _RULES[attr.attribute_type].from_sdk(attr, value, table)
+        converted.append((name, attr, raw))
+    creating = operation is _CREATE
     kept: dict[str, Any] = {}
-    for name, (attr, raw) in converted.items():
-        valid = (
-            attr.is_valid_for_create
-            if operation is Operation.CREATE
-            else (attr.is_valid_for_update)
-        )
-        if not valid:
+    for name, attr, raw in converted:
+        if not (attr.is_valid_for_create if creating else attr.is_valid_for_update):
             if settings.strict_writes:
                 raise errors.NonUpdateableField(name=name)
             continue
         if raw is not None:
-            rule_for(attr).check(attr, raw, table)
+            _RULES[attr.attribute_type].check(attr, raw, table)
         kept[name] = raw
     if settings.enforce_state_status:
         _resolve_state_status(table, kept)
-    if settings.strict_writes and operation is Operation.CREATE:
+    if settings.strict_writes and creating:
         _check_required(table, kept)
     return kept
 

@@ -50,16 +50,33 @@ def coerce_id(value: uuid.UUID | str | None) -> uuid.UUID | None:
         raise ValueError(f"a row id is a uuid.UUID or GUID text, not {value!r}") from None
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class EntityReference:
     """A reference to a row: by ``id``, or by ``key_attributes`` (``{"backgroundoperationid": …,
     "partitionid": "p1"}``)."""
 
     logical_name: str
-    id: uuid.UUID | None = attrs.field(default=None, converter=coerce_id)
-    key_attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, eq=False)
+    id: uuid.UUID | None = None
+    key_attributes: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
     name: str | None = attrs.field(default=None, eq=False)
     row_version: str | None = attrs.field(default=None, eq=False)
+
+    def __init__(
+        self,
+        logical_name: str,
+        id: uuid.UUID | str | None = None,
+        key_attributes: Mapping[str, Any] | None = None,
+        name: str | None = None,
+        row_version: str | None = None,
+    ) -> None:
+        # Written out rather than generated: every read by id makes one, and the generated
+        # one runs a converter per field and copies a fresh empty key dictionary.
+        set_field = object.__setattr__
+        set_field(self, "logical_name", logical_name)
+        set_field(self, "id", id if id is None or type(id) is uuid.UUID else coerce_id(id))
+        set_field(self, "key_attributes", dict(key_attributes) if key_attributes else {})
+        set_field(self, "name", name)
+        set_field(self, "row_version", row_version)
 
     @property
     def _keys(self) -> tuple[tuple[str, Any], ...]:
@@ -96,6 +113,13 @@ class ColumnSet:
         """Return a ColumnSet from a ColumnSet, a list of names, True (all) or None (all)."""
         if isinstance(value, ColumnSet):
             return value
+        if (type(value) is list or type(value) is tuple) and (
+            len(value) != 1 or type(value[0]) is str
+        ):  # a list of names, the common case: made directly (what the constructor makes)
+            made = cls.__new__(cls)
+            object.__setattr__(made, "columns", tuple(value))
+            object.__setattr__(made, "all_columns", False)
+            return made
         if value is None or value is True:
             return cls(all_columns=True)
         if value is False:
@@ -133,15 +157,15 @@ class Entity(MutableMapping[str, Any]):
         **columns: Any,
     ) -> None:
         self.logical_name = logical_name
-        self.id: uuid.UUID | None = coerce_id(id)
-        self.key_attributes: dict[str, Any] = dict(key_attributes or {})
+        self.id: uuid.UUID | None = id if id is None else coerce_id(id)
+        self.key_attributes: dict[str, Any] = dict(key_attributes) if key_attributes else {}
         self.row_version = row_version
         #: The row's concurrency token when it was read (the Web API's ``@odata.etag``); None
         #: for an entity the caller builds.
         self.etag: str | None = None
         self.formatted_values: dict[str, str] = {}
-        self._attributes: dict[str, Any] = dict(attributes or {})
-        self._attributes.update(columns)
+        # ``columns`` is this call's own dictionary: it becomes the entity's.
+        self._attributes: dict[str, Any] = {**attributes, **columns} if attributes else columns
 
     @classmethod
     def read(

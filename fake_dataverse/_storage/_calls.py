@@ -81,8 +81,11 @@ class _Call:
     def __init__(self, local: _ThreadCalls) -> None:
         self._local = local
 
-    def __enter__(self) -> None:
-        self._local.depth += 1
+    def __enter__(self) -> bool:
+        """Enter the call; return True for the thread's outermost call (see ``outermost``)."""
+        local = self._local
+        local.depth = depth = local.depth + 1
+        return depth == 1 and not local.draining
 
     def __exit__(
         self,

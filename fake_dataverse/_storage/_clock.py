@@ -144,6 +144,7 @@ class Clock:
 # ``uuid.UUID(int=bits, version=4)`` sets them.
 _VERSION_4_MASK = ~((0xC000 << 48) | (0xF000 << 64))
 _VERSION_4_BITS = (0x8000 << 48) | (0x4000 << 64)
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # read once: an enum member's lookup is not free
 
 
 def _made_guid(value: int) -> uuid.UUID:
@@ -151,7 +152,7 @@ def _made_guid(value: int) -> uuid.UUID:
     argument checks (every create makes one; the value is in range by construction)."""
     made = object.__new__(uuid.UUID)
     object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    object.__setattr__(made, "is_safe", _UNKNOWN_SAFETY)
     return made
 
 

@@ -144,7 +144,7 @@ class Store:
         return data
 
     def _live(self, table: str) -> TableData:
-        data = self._table(table)
+        data = self._tables.get(table) or self._table(table)
         if data.expiry:
             self._purge(data)
         return data

@@ -45,7 +45,9 @@ class SortedKeys:
             self.chunks.append([key])
             self.maxes.append(key)
             return
-        i = min(bisect.bisect_left(self.maxes, key), len(self.maxes) - 1)
+        i = bisect.bisect_left(self.maxes, key)
+        if i == len(self.maxes):
+            i -= 1  # above every key: the last chunk
         chunk = self.chunks[i]
         bisect.insort(chunk, key)
         self.maxes[i] = chunk[-1]
@@ -92,7 +94,7 @@ class TableIndex:
 
     def add(self, row_id: uuid.UUID, partition: str) -> IndexKey:
         """Record a new row; return its index key."""
-        key = index_key(row_id, partition)
+        key = (row_id.int, partition)  # index_key, inline: one per write
         self.ordered.add(key)
         if partition != default_partition(row_id):
             bisect.insort(self.partitions.setdefault(partition, []), key)
