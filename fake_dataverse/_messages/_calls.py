@@ -15,9 +15,12 @@ from fake_dataverse._model._errors import DataverseError
 __all__ = ["MessageCall"]
 
 
-@attrs.frozen
+@attrs.define
 class MessageCall:
     """One message a caller ran through ``OrganizationService``: its name, parameters, outcome.
+
+    A record of what happened (slotted rather than frozen: every message a caller runs makes
+    one).
 
     Messages the service runs on the caller's behalf (the requests inside ``ExecuteMultiple``,
     the message behind a Web API request) are part of the call that caused them, not entries.

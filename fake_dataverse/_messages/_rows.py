@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -159,29 +159,30 @@ def project(
     Raises:
         QueryBuilderNoAttribute: 0x80041103 for a column the table does not have.
     """
-    readers = table.derived(_readers)
-    if columns.all_columns:
-        names: Iterable[str] = table.stored_names
-    else:
-        names = dict.fromkeys(columns.columns)
-        for name in names:
-            if name not in readers and table.attribute(name) is None:
-                raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
+    key = None if columns.all_columns else columns.columns
+    plans = table.derived(_read_plans)
+    plan = plans.get(key)
+    if plan is None:
+        plan = _read_plan(table, key)
+        if len(plans) >= _PLANS_KEPT:
+            plans.clear()
+        plans[key] = plan
     row_id = row.key[0]
     attributes = {table.primary_id_attribute: row_id}
     data = row.values.data
-    for name in names:
-        reader = readers.get(name) or _reader(table, name)
+    for name, reader in plan:
         value = reader(org, data)
         if value is not None or include_nulls:
             attributes[name] = value
-    entity = Entity.read(table.logical_name, row_id, attributes, str(row.version), row.etag)
+    key_attributes = None
     partition = table.partition_attribute
     if partition:
         value = data[table.row_layout.index[partition]]
         if value is not None and value is not MISSING:
-            entity.key_attributes = {table.primary_id_attribute: row_id, partition: value}
-    return entity
+            key_attributes = {table.primary_id_attribute: row_id, partition: value}
+    return Entity.read(
+        table.logical_name, row_id, attributes, str(row.version), row.etag, key_attributes
+    )
 
 
 def read_value(org: Organization, table: EntityMetadata, row: StoredRow, name: str) -> Any:
@@ -192,6 +193,29 @@ def read_value(org: Organization, table: EntityMetadata, row: StoredRow, name: s
 
 #: Reads one column's SDK value from a stored row's tuple (the organization names users).
 Reader = Callable[[Organization, tuple[Any, ...]], Any]
+#: The columns a column set reads, each with its reader, in the order an Entity holds them.
+ReadPlan = tuple[tuple[str, Reader], ...]
+_PLANS_KEPT = 256  # column sets remembered per table (a program uses a few)
+
+
+def _read_plans(table: EntityMetadata) -> dict[tuple[str, ...] | None, ReadPlan]:
+    return {}  # filled by :func:`project`, one column set (None: all columns) at a time
+
+
+def _read_plan(table: EntityMetadata, names: tuple[str, ...] | None) -> ReadPlan:
+    """Work out how a column set reads (None: every stored column).
+
+    Raises:
+        QueryBuilderNoAttribute: 0x80041103 for a column the table does not have.
+    """
+    if names is None:
+        names = table.stored_names
+    plan = []
+    for name in dict.fromkeys(names):
+        if table.attribute(name) is None:
+            raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
+        plan.append((name, table.derived(_readers).get(name) or _reader(table, name)))
+    return tuple(plan)
 
 
 def _readers(table: EntityMetadata) -> dict[str, Reader]:
@@ -224,10 +248,15 @@ def _reader(table: EntityMetadata, name: str) -> Reader:
                     return None
                 return EntityReference(target_table, value, name=org.user_name(value))
 
-        elif type(rule_for(attr)).to_sdk is AttributeRule.to_sdk:  # stored as the SDK reads it
+        elif (
+            type(rule_for(attr)).to_sdk is AttributeRule.to_sdk  # stored as the SDK reads it
+            and table.row_layout.index[name] < table.row_layout.fixed  # in every row's tuple
+        ):
+            number = table.row_layout.index[name]
 
             def reader(org: Organization, data: tuple[Any, ...]) -> Any:
-                return raw(data)
+                value = data[number]  # what the layout's getter reads, in one call
+                return None if value is MISSING else value
 
         else:
 

@@ -37,9 +37,11 @@ PARTITION_ID = "partitionId"
 
 _FORBIDDEN_PARTITION_CHARS = frozenset("/<>*%&:\\?+")
 
-#: The last id whose text :func:`default_partition` made: a write names its row's key several
-#: times (address, store, index), and formatting a GUID is a Python-level call each time.
-_last_text: tuple[uuid.UUID | None, str] = (None, "")
+#: The text of recently keyed ids, by value: a write names its row's key several times
+#: (address, store, index), a polling client reads one row again and again, and formatting a
+#: GUID is a Python-level call each time. Bounded: emptied when full.
+_TEXTS: dict[int, str] = {}
+_TEXTS_KEPT = 4096
 
 
 def default_partition(row_id: uuid.UUID) -> str:
@@ -48,12 +50,11 @@ def default_partition(row_id: uuid.UUID) -> str:
     A standard table's rows, and an elastic table's rows created without ``partitionid``, are
     all keyed this way.
     """
-    global _last_text
-    last = _last_text
-    if last[0] is row_id:
-        return last[1]
-    text = str(row_id)
-    _last_text = (row_id, text)
+    text = _TEXTS.get(row_id.int)
+    if text is None:
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        text = _TEXTS[row_id.int] = str(row_id)
     return text
 
 

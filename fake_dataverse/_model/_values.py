@@ -175,8 +175,10 @@ class Entity(MutableMapping[str, Any]):
         attributes: dict[str, Any],
         row_version: str,
         etag: str,
+        key_attributes: dict[str, Any] | None = None,
     ) -> Entity:
-        """Return a row as read from the store, taking ``attributes`` as its own dictionary.
+        """Return a row as read from the store, taking ``attributes`` (and ``key_attributes``)
+        as its own dictionaries.
 
         The reading surfaces make one for every row they return; this skips the checks and
         copies of the constructor, which are for a caller's input.
@@ -184,7 +186,7 @@ class Entity(MutableMapping[str, Any]):
         entity = cls.__new__(cls)
         entity.logical_name = logical_name
         entity.id = id
-        entity.key_attributes = {}
+        entity.key_attributes = {} if key_attributes is None else key_attributes
         entity.row_version = row_version
         entity.etag = etag
         entity.formatted_values = {}
