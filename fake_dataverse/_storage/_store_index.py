@@ -34,13 +34,35 @@ def index_key(row_id: uuid.UUID, partition: str) -> IndexKey:
 
 @attrs.define
 class SortedKeys:
-    """A sorted collection of index keys in chunks, so inserts and deletes stay cheap."""
+    """A sorted collection of index keys in chunks, so inserts and deletes stay cheap.
+
+    New keys wait, unsorted, in ``pending`` until the order is next read: a write then costs an
+    append, not a search through a large table's chunks (each step of which reaches memory the
+    cache no longer holds), and many writes between two reads are sorted in one go.
+    """
 
     chunks: list[list[IndexKey]] = attrs.field(factory=list)
     maxes: list[IndexKey] = attrs.field(factory=list)
+    pending: list[IndexKey] = attrs.field(factory=list)
 
     def add(self, key: IndexKey) -> None:
         """Insert a key (not already present)."""
+        self.pending.append(key)
+
+    def _settle(self) -> None:
+        """Move the pending keys into their places."""
+        pending = sorted(self.pending)
+        self.pending = []
+        if len(pending) > _LOAD and len(pending) * 4 > len(self.maxes) * _LOAD:
+            # Many keys at once (a bulk load): merge everything and cut it into chunks again.
+            merged = sorted([*(key for chunk in self.chunks for key in chunk), *pending])
+            self.chunks = [merged[i : i + _LOAD] for i in range(0, len(merged), _LOAD)]
+            self.maxes = [chunk[-1] for chunk in self.chunks]
+            return
+        for key in pending:
+            self._insert(key)
+
+    def _insert(self, key: IndexKey) -> None:
         if not self.maxes:
             self.chunks.append([key])
             self.maxes.append(key)
@@ -60,6 +82,8 @@ class SortedKeys:
 
     def discard(self, key: IndexKey) -> None:
         """Remove a key if present."""
+        if self.pending:
+            self._settle()
         i = bisect.bisect_left(self.maxes, key)
         if i == len(self.maxes):
             return
@@ -76,6 +100,11 @@ class SortedKeys:
 
     def after(self, key: IndexKey | None) -> Iterator[IndexKey]:
         """Yield the keys strictly greater than ``key`` (every key for None), in order."""
+        if self.pending:
+            self._settle()
+        return self._walk(key)
+
+    def _walk(self, key: IndexKey | None) -> Iterator[IndexKey]:
         i = 0 if key is None else bisect.bisect_right(self.maxes, key)
         if i == len(self.maxes):
             return

@@ -54,6 +54,36 @@ class TestSortedKeys:
         assert [k for k in sorted(model) if after is None or k > after] == list(keys.after(after))
 
 
+    @settings(max_examples=60, deadline=None)
+    @given(
+        operations=st.lists(
+            st.tuples(st.sampled_from(["add", "discard", "read"]), st.integers(0, 3000)),
+            max_size=80,
+        ),
+        bulk=st.integers(0, 1500),
+    )
+    def test_reads_between_writes_see_every_write(
+        self, operations: list[tuple[str, int]], bulk: int
+    ) -> None:
+        """Keys added since the last read (a bulk load of up to 1,500, then single writes) are
+        in order at the next read, from any starting key, whatever reads came between."""
+        keys, model = SortedKeys(), set()
+        for number in random.Random(bulk).sample(range(3000), bulk):
+            keys.add(key(number))
+            model.add(key(number))
+        for action, number in operations:
+            if action == "add" and key(number) not in model:
+                keys.add(key(number))
+                model.add(key(number))
+            elif action == "discard":
+                keys.discard(key(number))
+                model.discard(key(number))
+            elif action == "read":
+                start = key(number)
+                assert [k for k in sorted(model) if k > start] == list(keys.after(start))
+        assert sorted(model) == list(keys.after(None))
+
+
 class TestTableIndex:
     def test_partition_reads_custom_and_default_rows(self) -> None:
         """A partition yields its custom rows and the row whose own id names it, in id order."""
