@@ -10,6 +10,7 @@ naming the URL: two fakes at one URL would each silently see part of the traffic
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -25,6 +26,7 @@ _DEFAULT_PORTS = {"https": ":443", "http": ":80"}
 _HOST = re.compile(r"[^/?#]*")  # what follows "://" up to the path, query or fragment
 
 
+@functools.lru_cache(maxsize=256)  # every request asks, mostly about the same few URLs
 def origin(url: str) -> str:
     """Return the ``scheme://host`` a URL is on, lower-cased, without its default port.
 

@@ -43,8 +43,9 @@ class WebApi:
         self._extras: Mapping[str, Any] = MappingProxyType({"app": self})  # one per app
         self._urls = ResolvedUrls(org)
         # One service per calling user: a service only names its organization and caller, so
-        # it is built once per user rather than per request.
-        self._services: dict[uuid.UUID, OrganizationService] = {}
+        # it is built once per user rather than per request (kept by the id's number: a UUID
+        # hashes in Python).
+        self._services: dict[int, OrganizationService] = {}
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request; faults become Dataverse error bodies, never exceptions.
@@ -115,11 +116,12 @@ class WebApi:
             CallerNotFound: 0x80040217 for a user the organization does not have.
         """
         user_id = self._token_user(headers)
-        service = self._services.get(user_id)
+        service = self._services.get(user_id.int)
         if service is None:
             if len(self._services) >= 64:
                 self._services.clear()
-            service = self._services[user_id] = OrganizationService(self.org, Caller(user_id))
+            service = OrganizationService(self.org, Caller(user_id))
+            self._services[user_id.int] = service
         object_id = headers.get("CallerObjectId")
         if object_id is not None:
             user = self.org.user_by_object_id(_caller_guid(object_id))

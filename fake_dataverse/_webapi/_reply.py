@@ -22,10 +22,7 @@ _INNER_MESSAGE = "Microsoft.PowerApps.CDS.InnerError.Message"
 
 
 def _headers(extra: Mapping[str, str] | None) -> dict[str, str]:
-    headers = {"OData-Version": "4.0"}
-    if extra:
-        headers.update(extra)
-    return headers
+    return {"OData-Version": "4.0", **extra} if extra else {"OData-Version": "4.0"}
 
 
 def dumps(body: Any) -> bytes:
