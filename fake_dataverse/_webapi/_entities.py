@@ -67,8 +67,9 @@ def _write_headers(
     token = response.session_token
     if token is not None:
         headers["x-ms-session-token"] = token
-    if not ctx.prefer.return_representation and address.id is not None:
-        path = entity_path(ctx.table, address.id, address.partition)
+    row_id = address.id
+    if not ctx.prefer.return_representation and row_id is not None:
+        path = entity_path(address.table, row_id, address.partition)
         headers["OData-EntityId"] = f"{ctx.url.root}/{path}"
     return headers
 
@@ -92,14 +93,18 @@ def _check_read_options(ctx: RequestContext, *, expands: bool, creates: bool = F
     the related rows): a caller who may not read them gets the 403 before anything is written,
     so the store never keeps a write its reply reported as failed.
     """
-    check_options(ctx.url.query, _READ_OPTIONS)
-    parse_select(ctx.table, ctx.url.query.get("$select"))
-    expansions = parse_expand(ctx.table, ctx.url.query.get("$expand"))
-    if not ctx.prefer.return_representation:
+    query, representation = ctx.url.query, ctx.prefer.return_representation
+    if not query and not representation:
+        return  # no option to check, no read to answer with (most writes)
+    table = ctx.table
+    check_options(query, _READ_OPTIONS)
+    parse_select(table, query.get("$select"))
+    expansions = parse_expand(table, query.get("$expand"))
+    if not representation:
         return
     if creates:  # the create's own privilege is reported first, as the message would
-        ctx.service.check_privilege(ctx.table, "Create")
-    ctx.service.check_privilege(ctx.table, "Read")
+        ctx.service.check_privilege(table, "Create")
+    ctx.service.check_privilege(table, "Read")
     for expansion in expansions if expands else []:
         for target in expansion.attribute.targets:
             ctx.service.check_privilege(ctx.org.table(target), "Read")
@@ -116,10 +121,11 @@ def _create(ctx: RequestContext) -> HttpResponse:
     entity = _body_entity(ctx)
     response = ctx.service.execute(CreateRequest(target=entity))
     assert isinstance(response, CreateResponse)
-    part = ctx.table.partition_attribute
+    table = ctx.table
+    part = table.partition_attribute
     partition = entity.attributes.get(part) if part else None  # (Entity.get raises inside)
     address = RowAddress(
-        Address(ctx.table, response.id, partition if isinstance(partition, str) else None)
+        Address(table, response.id, partition if isinstance(partition, str) else None)
     )
     return _written(ctx, address, response, 201)
 
