@@ -196,6 +196,7 @@ def _json_constant(name: str) -> Any:
     raise ValueError(name)  # NaN, Infinity: not JSON
 
 
+_BOM = codecs.BOM_UTF8
 # One decoder for every body: ``json.loads`` with hooks builds a new decoder on each call.
 _DECODER = json.JSONDecoder(object_pairs_hook=_json_object, parse_constant=_json_constant)
 
@@ -209,7 +210,7 @@ def load_json(body: bytes, entity_set: str) -> Any:
     try:
         # A leading byte-order mark is allowed; checked here since the "utf-8-sig" codec is a
         # Python-level one, ten times the cost of plain UTF-8.
-        text = body[3:].decode() if body.startswith(codecs.BOM_UTF8) else body.decode()
+        text = body[3:].decode() if body.startswith(_BOM) else body.decode()
         value = _DECODER.decode(text)
         # Strict UTF-8 decoding refuses encoded surrogates, so only a ``\u`` escape can make
         # one: a body without any skips the walk over every value.
@@ -307,9 +308,14 @@ def _body_properties(table: EntityMetadata) -> dict[str, AttributeMetadata]:
     return found
 
 
-def _column(table: EntityMetadata, name: str, value: Any, entity_set: str) -> tuple[str, Any]:
-    # Looked up in what find_property answers for the table, worked out once per table.
-    attr = table.derived(_body_properties).get(name)
+def _column(
+    table: EntityMetadata,
+    properties: dict[str, AttributeMetadata],
+    name: str,
+    value: Any,
+    entity_set: str,
+) -> tuple[str, Any]:
+    attr = properties.get(name)  # the table's _body_properties
     if attr is None:
         if _navigation(table, name) is not None:
             raise _payload(
@@ -353,9 +359,11 @@ def entity_from_json(table: EntityMetadata, payload: Any, entity_set: str) -> En
             "start of an entry. A 'StartObject' node was expected.",
         )
     values: dict[str, Any] = {}
+    # What find_property answers for the table's names, worked out once per table.
+    properties = table.derived(_body_properties)
     for name, value in payload.items():
         if "@" not in name:  # a property: most names, so tested first
-            column, sdk_value = _column(table, name, value, entity_set)
+            column, sdk_value = _column(table, properties, name, value, entity_set)
             values[column] = sdk_value
         elif name == "@odata.type":
             check_type(table, value, entity_set)
