@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
 from fake_dataverse._model._values import (
     ColumnSet,
@@ -154,29 +154,36 @@ T = TypeVar("T")
 Holder = TypeVar("Holder")
 
 
-class _Declared(Generic[Holder, T]):
-    """A value a message holds under its SDK name, read as the declared type (``convert``)."""
+class _Declared(property, Generic[Holder, T]):
+    """A value a message holds under its SDK name, read as the declared type (``convert``).
 
-    #: The holder's attribute holding the values by SDK name.
-    _source: ClassVar[str]
+    A read-only property: handlers read parameters on every message, and a property's lookup
+    is the interpreter's own, calling only the small reader made here.
+    """
 
     def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:
+        super().__init__(self._reader(name, convert), self._writer(name))
         self.name = name
         self._convert = convert
 
-    @overload
-    def __get__(self, holder: None, owner: type) -> _Declared[Holder, T]: ...
+    @staticmethod
+    def _reader(name: str, convert: Callable[[Any], T] | None) -> Callable[[Any], Any]:
+        raise NotImplementedError
 
-    @overload
-    def __get__(self, holder: Holder, owner: type) -> T: ...
+    def _writer(self, name: str) -> Callable[[Any, Any], None] | None:
+        return None  # read-only unless a subclass says otherwise
 
-    def __get__(self, holder: Holder | None, owner: type) -> _Declared[Holder, T] | T:
-        if holder is None:
-            return self
-        # Read on every message a handler runs: one attribute read and one probe, no calls.
-        value = getattr(holder, self._source).get(self.name)
-        convert = self._convert
-        return value if convert is None else convert(value)
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, holder: None, owner: type | None = None) -> _Declared[Holder, T]: ...
+
+        @overload
+        def __get__(self, holder: Holder, owner: type | None = None) -> T: ...
+
+        def __get__(
+            self, holder: Holder | None, owner: type | None = None
+        ) -> _Declared[Holder, T] | T: ...
 
 
 class Parameter(_Declared["OrganizationRequest", T]):
@@ -186,7 +193,21 @@ class Parameter(_Declared["OrganizationRequest", T]):
     also receives None for a missing parameter, so it can supply a default.
     """
 
-    _source = "parameters"
+    @staticmethod
+    def _reader(name: str, convert: Callable[[Any], T] | None) -> Callable[[Any], Any]:
+        if convert is None:
+            return lambda request: request.parameters.get(name)
+        return lambda request: convert(request.parameters.get(name))
+
+    def _writer(self, name: str) -> Callable[[Any, Any], None] | None:
+        def write(request: OrganizationRequest, value: Any) -> None:
+            """Set the parameter, as the constructor does (None: not set)."""
+            if value is None:
+                request.parameters.pop(name, None)
+            else:
+                request.parameters[name] = self.stored(value)
+
+        return write
 
     def stored(self, value: Any) -> Any:
         """Return the form a constructor keyword is stored in (None: not stored)."""
@@ -198,7 +219,11 @@ class Parameter(_Declared["OrganizationRequest", T]):
 class Output(_Declared["OrganizationResponse", T]):
     """One response output, read from the response's ``Results`` by its SDK name."""
 
-    _source = "_results"
+    @staticmethod
+    def _reader(name: str, convert: Callable[[Any], T] | None) -> Callable[[Any], Any]:
+        if convert is None:
+            return lambda response: response._results.get(name)
+        return lambda response: convert(response._results.get(name))
 
 
 # ---- single-row messages ---------------------------------------------------------------------

@@ -113,7 +113,8 @@ class OrganizationService:
             if not outermost:  # on a caller's behalf: part of that call
                 return self._execute(request)
             log = org.request_log
-            injected = org.faults.take_request_fault(web_api=False)
+            faults = org.faults
+            injected = faults.take_request_fault(web_api=False) if faults.pending else None
             if injected is not None and not injected.applied:
                 assert injected.error is not None
                 raise injected.error  # the transport failed: the organization never saw it
@@ -132,7 +133,8 @@ class OrganizationService:
     def _execute(self, request: OrganizationRequest) -> OrganizationResponse:
         org = self._org
         name = request.request_name
-        org.faults.check(name)
+        if org.faults.pending:
+            org.faults.check(name)
         definition = self._messages.get(name)
         if definition is None:
             custom_api = self._org.custom_apis.get(request.request_name)

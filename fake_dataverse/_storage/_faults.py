@@ -55,7 +55,9 @@ class FaultInjector:
 
     def __init__(self, message_names: Callable[[], Iterable[str]] = tuple) -> None:
         self._lock = threading.Lock()
-        self._pending: list[InjectedFault] = []
+        #: The armed faults, oldest first (empty in the common case: callers may skip the
+        #: checks below when it is).
+        self.pending: list[InjectedFault] = []
         self.message_names = message_names  # the names check() sees (set by the facade)
 
     def throttle(self, kind: str = "requests", *, retry_after: float = 5.0, times: int = 1,
@@ -102,7 +104,7 @@ class FaultInjector:
             raise ValueError("applied=True is for transport errors; a Dataverse fault is an answer")
         self._check_message_name(message)
         with self._lock:
-            self._pending.append(InjectedFault(error, message, times, applied=applied))
+            self.pending.append(InjectedFault(error, message, times, applied=applied))
 
     def gateway(self, status: int = 503, *, times: int = 1,
                 retry_after: float | None = None) -> None:
@@ -120,7 +122,7 @@ class FaultInjector:
         if retry_after is not None:
             _retry_after(retry_after)
         with self._lock:
-            self._pending.append(
+            self.pending.append(
                 InjectedFault(None, None, times, status=status, retry_after=retry_after)
             )
 
@@ -129,10 +131,10 @@ class FaultInjector:
 
         Gateway faults apply to Web API requests only.
         """
-        if not self._pending:
+        if not self.pending:
             return None  # nothing armed: the common case skips the lock
         with self._lock:
-            for index, fault in enumerate(self._pending):
+            for index, fault in enumerate(self.pending):
                 if not fault.per_request or (fault.status is not None and not web_api):
                     continue
                 self._count(index, fault)
@@ -141,9 +143,9 @@ class FaultInjector:
 
     def _count(self, index: int, fault: InjectedFault) -> None:
         if fault.remaining > 1:
-            self._pending[index] = attrs.evolve(fault, remaining=fault.remaining - 1)
+            self.pending[index] = attrs.evolve(fault, remaining=fault.remaining - 1)
         else:
-            del self._pending[index]
+            del self.pending[index]
 
     def _check_message_name(self, message: str | None) -> None:
         """Reject a message name that is a misspelling of one the organization answers.
@@ -167,14 +169,14 @@ class FaultInjector:
     def clear(self) -> None:
         """Drop every pending fault."""
         with self._lock:
-            self._pending.clear()
+            self.pending.clear()
 
     def check(self, message_name: str) -> None:
         """Raise the first pending fault that applies to this message (used by the service)."""
-        if not self._pending:
+        if not self.pending:
             return  # nothing armed: the common case skips the lock
         with self._lock:
-            for index, fault in enumerate(self._pending):
+            for index, fault in enumerate(self.pending):
                 if not fault.per_request and fault.message in (None, message_name):
                     self._count(index, fault)
                     assert fault.error is not None

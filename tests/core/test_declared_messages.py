@@ -144,3 +144,22 @@ def test_every_module_declaring_messages_is_in_the_catalogue() -> None:
             declared.append(module_info.name)
             assert any(found is family for family in FAMILIES), module_info.name
     assert len(declared) == len(FAMILIES)
+
+
+class TestSettingDeclaredParameters:
+    def test_a_set_parameter_is_what_the_message_and_the_log_see(self) -> None:
+        """``request.column_set = …`` stores the SDK parameter (as the SDK's setters do): the
+        handler reads it and ``dv.requests`` records it; None takes it out again."""
+        from fake_dataverse import ColumnSet, EntityReference, RetrieveRequest
+
+        dv = FakeDataverse()
+        row_id = dv.service.create(Entity(TABLE, name="set later", priority=3))
+        request = RetrieveRequest(target=EntityReference(TABLE, row_id))
+        request.column_set = ColumnSet("priority")
+        assert request.parameters["ColumnSet"] == ColumnSet("priority")
+        entity = dv.service.execute(request)["Entity"]
+        assert {"priority": 3} == {k: v for k, v in entity.attributes.items() if k == "priority"}
+        assert "name" not in entity.attributes
+        assert dv.requests[-1].parameters["ColumnSet"] == ColumnSet("priority")
+        request.column_set = None
+        assert "ColumnSet" not in request.parameters
