@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._address import PARTITION_ID, Address, address, default_partition
+from fake_dataverse._model._address import (
+    PARTITION_ID,
+    Address,
+    address,
+    default_partition,
+    row_key,
+)
 from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._validation import sdk_to_raw
 from fake_dataverse._model._values import Entity, EntityReference
@@ -48,7 +54,8 @@ def find_row(org: Organization, address: Address) -> StoredRow | None:
     name = address.table.logical_name
     if address.key is not None:
         return org.store.find_by_key(name, address.key, address.values)
-    return org.store.get(name, address.row_key)
+    assert address.id is not None  # an address is by id when it is not by key
+    return org.store.get(name, row_key(address.table, address.id, address.partition))
 
 
 def existing_row(org: Organization, address: Address) -> StoredRow:

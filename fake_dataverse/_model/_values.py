@@ -115,10 +115,16 @@ class ColumnSet:
             return value
         if (type(value) is list or type(value) is tuple) and (
             len(value) != 1 or type(value[0]) is str
-        ):  # a list of names, the common case: made directly (what the constructor makes)
-            made = cls.__new__(cls)
-            object.__setattr__(made, "columns", tuple(value))
-            object.__setattr__(made, "all_columns", False)
+        ):  # a list of names, the common case: what the constructor makes, shared (immutable)
+            names = tuple(value)
+            made = _COLUMN_SETS.get(names)
+            if made is None:
+                made = cls.__new__(cls)
+                object.__setattr__(made, "columns", names)
+                object.__setattr__(made, "all_columns", False)
+                if len(_COLUMN_SETS) >= 256:
+                    _COLUMN_SETS.clear()
+                _COLUMN_SETS[names] = made
             return made
         if value is None or value is True:
             return cls(all_columns=True)
@@ -243,6 +249,10 @@ class Entity(MutableMapping[str, Any]):
         clone.formatted_values = dict(self.formatted_values)
         clone.etag = self.etag
         return clone
+
+
+#: Column sets made from lists of names, by the names (a program asks for a few, often).
+_COLUMN_SETS: dict[tuple[str, ...], ColumnSet] = {}
 
 
 def _entity_list(items: Iterable[Entity]) -> list[Entity]:

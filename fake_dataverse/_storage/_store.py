@@ -152,7 +152,10 @@ class Store:
     def get(self, table: str, key: RowKey) -> StoredRow | None:
         """Return the live row with this key, or None (expired rows are gone)."""
         with self.lock:
-            return self._live(table).get(key)
+            data = self._tables.get(table)
+            if data is None or data.expiry:  # what :meth:`_live` does first
+                data = self._live(table)
+            return data.get(key)
 
     def find_by_key(
         self, table: str, key: EntityKeyMetadata, values: tuple[Any, ...]
