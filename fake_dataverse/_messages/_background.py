@@ -236,6 +236,9 @@ def start_operation(ctx: ExecutionContext, table: EntityMetadata, api: CustomApi
 def _count_poll(ctx: ExecutionContext, row: StoredRow) -> None:
     """Under ``advance_on_poll = n``, every n-th read of an operation moves it one step on,
     once the read has been answered (so the reader sees 0/0, then 2/20, then its end)."""
+    state = ctx.org.background
+    if state is None or not state.advance_on_poll:
+        return  # no state yet, or reads move nothing: the common case, without the lock
     state = state_of(ctx.org)
     if state.count_read(row.id) and state.engine is not None:
         engine = state.engine

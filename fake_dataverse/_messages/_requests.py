@@ -66,11 +66,14 @@ class OrganizationRequest:
 
     message_name: ClassVar[str] = ""
     _fields: ClassVar[Mapping[str, Parameter[Any]]] = {}
+    #: Each declared field's SDK name and conversion (what the constructor stores, by keyword).
+    _stores: ClassVar[Mapping[str, tuple[str, Callable[[Any], Any] | None]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         declared = {k: v for k, v in vars(cls).items() if isinstance(v, Parameter)}
         cls._fields = {**cls._fields, **declared}
+        cls._stores = {k: (v.name, v._convert) for k, v in cls._fields.items()}
 
     def __init__(
         self,
@@ -90,13 +93,13 @@ class OrganizationRequest:
         self.request_name: str = name
         stored: dict[str, Any] = dict(parameters) if parameters else {}
         self.parameters = stored
-        declared = self._fields
+        stores = self._stores
         for field, value in fields.items():
-            parameter = declared.get(field)
-            if parameter is not None:
-                if value is not None:
-                    convert = parameter._convert  # what :meth:`Parameter.stored` does, inline
-                    stored[parameter.name] = value if convert is None else convert(value)
+            store = stores.get(field)
+            if store is not None:
+                if value is not None:  # what :meth:`Parameter.stored` does, inline
+                    key, convert = store
+                    stored[key] = value if convert is None else convert(value)
             elif typed:
                 stored[field] = value
             else:
