@@ -56,6 +56,9 @@ class ConcurrencyBehavior(enum.Enum):
     ALWAYS_OVERWRITE = 2
 
 
+_Request = TypeVar("_Request", bound="OrganizationRequest")
+
+
 class OrganizationRequest:
     """A message request: ``request_name`` plus a ``parameters`` dictionary.
 
@@ -105,6 +108,18 @@ class OrganizationRequest:
             else:
                 allowed = ", ".join(sorted(self._fields)) or "none"
                 raise TypeError(f"{type(self).__name__} has no field {field!r} (fields: {allowed})")
+
+    @classmethod
+    def with_parameters(cls: type[_Request], parameters: dict[str, Any]) -> _Request:
+        """Return a typed request holding ``parameters`` (by SDK name), taken as they are.
+
+        For callers that already hold the values in their stored form (the service's
+        shortcuts): the keyword constructor's checks and conversions are skipped.
+        """
+        made = cls.__new__(cls)
+        made.request_name = cls.message_name
+        made.parameters = parameters
+        return made
 
     @classmethod
     def from_request(cls, request: OrganizationRequest) -> OrganizationRequest:

@@ -52,6 +52,11 @@ __all__ = ["OrganizationService"]
 
 register_all()  # the one place the built-in messages are registered
 
+# The SDK names of the parameters the shortcuts fill, as their requests declare them.
+_CREATE_TARGET = CreateRequest.target.name
+_RETRIEVE_TARGET = RetrieveRequest.target.name
+_RETRIEVE_COLUMNS = RetrieveRequest.column_set.name
+
 
 class OrganizationService:
     """Run messages against one organization as one caller."""
@@ -167,7 +172,7 @@ class OrganizationService:
     # ---- shortcuts ---------------------------------------------------------------------------
     def create(self, entity: Entity) -> uuid.UUID:
         """Create a row and return its id."""
-        response = self.execute(CreateRequest(target=entity))
+        response = self.execute(CreateRequest.with_parameters({_CREATE_TARGET: entity}))
         assert isinstance(response, CreateResponse)
         return response.id
 
@@ -180,8 +185,11 @@ class OrganizationService:
         partition_id: str | None = None,
     ) -> Entity:
         """Read a row; ``columns`` is a ColumnSet, a list of names, or None for every column."""
-        request = RetrieveRequest(
-            target=EntityReference(table, _as_id(id)), column_set=ColumnSet.coerce(columns)
+        request = RetrieveRequest.with_parameters(
+            {
+                _RETRIEVE_TARGET: EntityReference(table, _as_id(id)),
+                _RETRIEVE_COLUMNS: ColumnSet.coerce(columns),
+            }
         )
         if partition_id is not None:
             request.parameters[PARTITION_ID] = partition_id
