@@ -164,7 +164,9 @@ class TableData:
     def log(self, record: ChangeRecord, undo: Undo | None) -> None:
         """Append a change (versions only grow) and keep the deletes the log reports."""
         self.changes.append(record)
-        previous = self.deleted.get(record.key)
+        # Most tables have no deletes to report: skip hashing the key (a GUID's hash is a
+        # Python-level call).
+        previous = self.deleted.get(record.key) if self.deleted else None
         if record.deleted:
             self.deleted[record.key] = record.version
         elif previous is not None:
