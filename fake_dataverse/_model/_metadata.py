@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -229,7 +229,8 @@ class EntityMetadata:
         ``derive`` is a module-level function: it is the cache's key.
         """
         try:
-            return cast(Derived, self._derived[derive])
+            found: Derived = self._derived[derive]  # (no ``cast``: a call on every read)
+            return found
         except KeyError:
             value = self._derived[derive] = derive(self)
             return value
