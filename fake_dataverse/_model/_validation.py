@@ -71,6 +71,8 @@ class WriteSettings:
 
 def utf16_length(text: str) -> int:
     """Return a string's length as Dataverse counts it (UTF-16 code units)."""
+    if text.isascii():
+        return len(text)  # one unit per character, without encoding the text
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 

@@ -54,9 +54,10 @@ class WebApi:
         answer is ready, outside the store lock. An injected transport error is raised.
         """
         org = self.org
-        with org.calls.call():
-            outermost = org.calls.outermost()  # False inside $batch (or deferred work)
-            fault = org.faults.take_request_fault(web_api=True) if outermost else None
+        with org.calls.call() as outermost:  # not outermost inside $batch (or deferred work)
+            faults = org.faults
+            armed = outermost and faults.pending
+            fault = faults.take_request_fault(web_api=True) if armed else None
             if fault is not None and fault.status is not None:
                 response = gateway_reply(fault.status, fault.retry_after)
             elif fault is not None and not fault.applied:

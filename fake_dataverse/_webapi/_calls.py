@@ -25,9 +25,12 @@ __all__ = ["Call", "RequestLog", "WebApiCall"]
 _API_PREFIX = re.compile(r"^/?api/data/v9\.[0-2]/?")
 
 
-@attrs.frozen
+@attrs.define
 class WebApiCall:
-    """One HTTP request the Web API answered (through any transport), with its answer."""
+    """One HTTP request the Web API answered (through any transport), with its answer.
+
+    A record of what happened (slotted rather than frozen: every request makes one).
+    """
 
     request: HttpRequest
     response: HttpResponse

@@ -36,6 +36,7 @@ __all__: list[str] = []
 ROUTES = RouteTable()
 
 _READ_OPTIONS = ("$select", "$expand")
+_TARGET = CreateRequest.target.name  # the SDK name a create's row goes under
 
 
 def _header(ctx: RequestContext, name: str) -> str | None:
@@ -119,7 +120,7 @@ def _create(ctx: RequestContext) -> HttpResponse:
     """
     _check_read_options(ctx, expands=True, creates=True)
     entity = _body_entity(ctx)
-    response = ctx.service.execute(CreateRequest(target=entity))
+    response = ctx.service.execute(CreateRequest.with_parameters({_TARGET: entity}))
     assert isinstance(response, CreateResponse)
     table = ctx.table
     part = table.partition_attribute
