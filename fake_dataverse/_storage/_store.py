@@ -249,7 +249,7 @@ class Store:
         """
         with self.lock:
             data = self._live(row.table)
-            clash = data.keys.clash(row.key, row.values)
+            clash = data.keys.clash(row.key, row.values) if data.keys.keys else None
             if clash is not None:
                 raise errors.DuplicateRecordEntityKey(
                     key=clash.display_name or clash.schema_name,

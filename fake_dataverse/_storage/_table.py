@@ -150,7 +150,8 @@ class TableData:
             undo.append((_ROW, self, key, old, position))
         if old is None and row is None:
             return
-        self.keys.replace(key, _values(old), _values(row))
+        if self.keys.keys:  # only a table with alternate keys has entries to move
+            self.keys.replace(key, _values(old), _values(row))
         if row is None:
             del rows[stored]
             self.index.remove(*key)
