@@ -16,7 +16,7 @@ import attrs
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
-from fake_dataverse._model._row import MISSING
+from fake_dataverse._model._row import MISSING, RowValues
 from fake_dataverse._model._validation import AttributeRule, raw_to_sdk, rule_for
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
 from fake_dataverse._storage._organization import Caller, Organization
@@ -32,7 +32,10 @@ def _set_if_column(table: EntityMetadata, values: dict[str, Any], name: str, val
 def _expiry(
     table: EntityMetadata, values: Mapping[str, Any], now: dt.datetime
 ) -> dt.datetime | None:
-    ttl = values.get(table.ttl_attribute) if table.ttl_attribute else None
+    return _expiry_after(values.get(table.ttl_attribute) if table.ttl_attribute else None, now)
+
+
+def _expiry_after(ttl: Any, now: dt.datetime) -> dt.datetime | None:
     if ttl is None:
         return None
     try:
@@ -51,26 +54,41 @@ _CREATE_STAMPS = (
     "createdonbehalfby",
     "modifiedonbehalfby",
 )
+#: The creation columns a row replaced by an upsert keeps from the row it replaces.
+_KEPT_ON_REPLACE = ("createdon", "createdby", "createdonbehalfby", "overriddencreatedon")
 
 
 @attrs.frozen
 class _CreatePlan:
-    """What every create of one table starts from (derived once per table)."""
+    """What every create of one table starts from (derived once per table): positions in the
+    table's row layout, so a new row is written straight into its tuple."""
 
-    #: Every stored column, holding its default (or None).
-    new_row: Mapping[str, Any]
+    #: Every stored column's default (or None), in layout order.
+    template: tuple[Any, ...]
     defaults: Mapping[str, Any]
-    #: The create stamps the table has, and their positions in :data:`_CREATE_STAMPS`.
-    stamps: tuple[str, ...]
-    stamp_positions: tuple[int, ...]
+    primary: int
+    #: The positions of the create stamps the table has, and their places in _CREATE_STAMPS.
+    stamps: tuple[tuple[int, int], ...]
+    overridden: int | None
+    ttl: int | None
+    partition: int | None
+    kept_on_replace: tuple[tuple[str, int], ...]
 
 
 def _create_plan(table: EntityMetadata) -> _CreatePlan:
+    index = table.row_layout.index
     defaults = dict(table.default_values)
-    new_row = {name: defaults.get(name) for name in table.stored_names}
-    present = [n for n, name in enumerate(_CREATE_STAMPS) if name in table.row_layout.index]
     return _CreatePlan(
-        new_row, defaults, tuple(_CREATE_STAMPS[n] for n in present), tuple(present)
+        template=tuple(defaults.get(name) for name in table.stored_names),
+        defaults=defaults,
+        primary=index[table.primary_id_attribute],
+        stamps=tuple(
+            (index[name], n) for n, name in enumerate(_CREATE_STAMPS) if name in index
+        ),
+        overridden=index.get("overriddencreatedon"),
+        ttl=index[table.ttl_attribute] if table.ttl_attribute else None,
+        partition=index[table.partition_attribute] if table.partition_attribute else None,
+        kept_on_replace=tuple((name, index[name]) for name in _KEPT_ON_REPLACE if name in index),
     )
 
 
@@ -89,31 +107,38 @@ def build_created_row(
     row keeps that row's creation columns.
     """
     plan = table.derived(_create_plan)
-    values = dict(plan.new_row)
-    values.update(kept)
-    defaults = plan.defaults
+    layout = table.row_layout
+    index, defaults = layout.index, plan.defaults
+    data = list(plan.template)
     for name, value in kept.items():
-        if value is None and name in defaults:
-            values[name] = defaults[name]
-    values[table.primary_id_attribute] = key[0]
+        if value is None:
+            value = defaults.get(name)
+        number = index[name]  # (a name the table lacks is the caller's bug: KeyError)
+        if number >= len(data):  # a virtual column: the tuple grows to hold it
+            data.extend([MISSING] * (number + 1 - len(data)))
+        data[number] = value
+    data[plan.primary] = key[0]
     created_on = now
-    if keep_from is None and values.get("overriddencreatedon") is not None:
-        created_on, values["overriddencreatedon"] = values["overriddencreatedon"], now
+    overridden = plan.overridden
+    if keep_from is None and overridden is not None and data[overridden] is not None:
+        created_on, data[overridden] = data[overridden], now
     user, on_behalf = caller.user_id, caller.on_behalf_of_id
     stamps = (created_on, now, user, user, on_behalf, on_behalf)
-    values.update(zip(plan.stamps, map(stamps.__getitem__, plan.stamp_positions), strict=True))
+    for number, which in plan.stamps:
+        data[number] = stamps[which]
     if keep_from is not None:
-        for name in ("createdon", "createdby", "createdonbehalfby", "overriddencreatedon"):
-            if name in keep_from.values:
-                values[name] = keep_from.values[name]
-        if table.partition_attribute:
-            values[table.partition_attribute] = keep_from.values.get(table.partition_attribute)
+        previous = keep_from.values
+        for name, number in plan.kept_on_replace:
+            if name in previous:
+                data[number] = previous[name]
+        if plan.partition is not None:
+            data[plan.partition] = previous.get(table.partition_attribute or "")
     return StoredRow(
         table=table.logical_name,
         id=key[0],
         partition=key[1],
-        values=table.row_layout.pack(values),
-        expires_at=_expiry(table, values, now),
+        values=RowValues(layout, tuple(data)),
+        expires_at=_expiry_after(data[plan.ttl] if plan.ttl is not None else None, now),
     )
 
 
