@@ -62,9 +62,13 @@ class Headers(Mapping[str, str]):
         return f"Headers({dict(self.items())!r})"
 
 
-@attrs.frozen
+@attrs.define
 class HttpRequest:
-    """One HTTP request: ``url`` is absolute (scheme, host, path and raw query string)."""
+    """One HTTP request: ``url`` is absolute (scheme, host, path and raw query string).
+
+    Requests and responses are records (slotted rather than frozen: every request makes one of
+    each, and ``dv.requests`` keeps them).
+    """
 
     method: str
     url: str
@@ -72,7 +76,7 @@ class HttpRequest:
     body: bytes = b""
 
 
-@attrs.frozen
+@attrs.define
 class HttpResponse:
     """One HTTP response."""
 
