@@ -314,30 +314,49 @@ def validate_write(
             InvalidDateTime 0x80040239, InvalidStateCodeStatusCode 0x80048408,
             RequiredAttributeMissing 0x80040203.
     """
-    # Every value converts (or fails) before any is judged for the operation. Rules are looked
-    # up as ``rule_for`` does, inline: this runs for every column of every write.
-    converted: list[tuple[str, AttributeMetadata, Any]] = []
+    # Every value converts (or fails) before any is judged for the operation. Each column's
+    # rule is looked up once per table (this runs for every column of every write).
+    checks = table.derived(_column_checks)
+    converted: list[tuple[str, _ColumnCheck, Any]] = []
     for name, value in values.items():
-        attr = table.attribute(name)
-        if attr is None:
+        column = checks.get(name)
+        if column is None:
             raise errors.InvalidAttribute(name=name, entity=table.logical_name)
-        raw = None if value is None else _RULES[attr.attribute_type].from_sdk(attr, value, table)
-        converted.append((name, attr, raw))
+        raw = None if value is None else column.rule.from_sdk(column.attr, value, table)
+        converted.append((name, column, raw))
     creating = operation is _CREATE
     kept: dict[str, Any] = {}
-    for name, attr, raw in converted:
-        if not (attr.is_valid_for_create if creating else attr.is_valid_for_update):
+    for name, column, raw in converted:
+        if not (column.attr.is_valid_for_create if creating else column.attr.is_valid_for_update):
             if settings.strict_writes:
                 raise errors.NonUpdateableField(name=name)
             continue
-        if raw is not None:
-            _RULES[attr.attribute_type].check(attr, raw, table)
+        if raw is not None and column.checks:
+            column.rule.check(column.attr, raw, table)
         kept[name] = raw
     if settings.enforce_state_status:
         _resolve_state_status(table, kept)
     if settings.strict_writes and creating:
         _check_required(table, kept)
     return kept
+
+
+@attrs.frozen
+class _ColumnCheck:
+    """A column with its type's rule, and whether that rule has bounds to check."""
+
+    attr: AttributeMetadata
+    rule: AttributeRule
+    checks: bool
+
+
+def _column_checks(table: EntityMetadata) -> dict[str, _ColumnCheck]:
+    found = {}
+    for attr in table.attributes:
+        rule = rule_for(attr)
+        bounded = type(rule).check is not AttributeRule.check
+        found[attr.logical_name] = _ColumnCheck(attr, rule, bounded)
+    return found
 
 
 def _resolve_state_status(table: EntityMetadata, kept: dict[str, Any]) -> None:
