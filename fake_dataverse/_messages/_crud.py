@@ -124,7 +124,8 @@ def create_row(ctx: ExecutionContext, table: EntityMetadata, entity: Entity) -> 
         table, values, operation=Operation.CREATE, settings=ctx.org.settings.writes
     )
     partition = kept.get(table.partition_attribute) if table.partition_attribute else None
-    check_partition_value(partition)
+    if partition is not None:
+        check_partition_value(partition)
     row_id = row_id or ctx.org.ids.new_id()
     key = row_key(table, row_id, partition)
     if ctx.org.store.get(table.logical_name, key) is not None:

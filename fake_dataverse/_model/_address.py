@@ -27,6 +27,7 @@ __all__ = [
     "compared_values",
     "default_partition",
     "defined_key",
+    "id_text",
     "key_values",
     "partition_value",
     "row_key",
@@ -44,18 +45,23 @@ _TEXTS: dict[int, str] = {}
 _TEXTS_KEPT = 4096
 
 
-def default_partition(row_id: uuid.UUID) -> str:
-    """Return the partition of a row stored without one: its own id as text.
-
-    A standard table's rows, and an elastic table's rows created without ``partitionid``, are
-    all keyed this way.
-    """
+def id_text(row_id: uuid.UUID) -> str:
+    """Return a row id as text (``str(row_id)``), kept for the ids used lately."""
     text = _TEXTS.get(row_id.int)
     if text is None:
         if len(_TEXTS) >= _TEXTS_KEPT:
             _TEXTS.clear()
         text = _TEXTS[row_id.int] = str(row_id)
     return text
+
+
+def default_partition(row_id: uuid.UUID) -> str:
+    """Return the partition of a row stored without one: its own id as text.
+
+    A standard table's rows, and an elastic table's rows created without ``partitionid``, are
+    all keyed this way.
+    """
+    return id_text(row_id)
 
 
 def compared_values(values: tuple[Any, ...]) -> tuple[Any, ...] | None:

@@ -57,6 +57,12 @@ class CallScope:
         """
         return self._call
 
+    def inside(self) -> bool:
+        """Return True within a call on this thread (or the deferred work after one): a call
+        made now is made on that call's behalf, and that call's scope already holds."""
+        local = self._threads.get(get_ident())
+        return local is not None and (local.depth > 0 or local.draining)
+
     def outermost(self) -> bool:
         """Return True inside the thread's outermost call (not inside deferred work): a call a
         caller made, rather than one the organization made on its behalf."""

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import id_text
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._values import ColumnSet, Entity
 from fake_dataverse._query.odata._select import Selection
@@ -121,10 +122,10 @@ def entity_path(table: EntityMetadata, row_id: uuid.UUID, partition: str | None)
     client follows it; quotes, parentheses and the other characters legal in a path stay.
     """
     if partition is None or table.partition_attribute is None:
-        return f"{table.entity_set_name}({row_id})"
+        return f"{table.entity_set_name}({id_text(row_id)})"
     literal = quote(_literal(partition), safe=_PATH_SAFE)
     return (
-        f"{table.entity_set_name}({table.primary_id_attribute}={row_id},"
+        f"{table.entity_set_name}({table.primary_id_attribute}={id_text(row_id)},"
         f"{table.partition_attribute}={literal})"
     )
 
