@@ -57,6 +57,7 @@ class ConcurrencyBehavior(enum.Enum):
 
 
 _Request = TypeVar("_Request", bound="OrganizationRequest")
+_Response = TypeVar("_Response", bound="OrganizationResponse")
 
 
 class OrganizationRequest:
@@ -145,6 +146,17 @@ class OrganizationResponse:
     def __init__(self, response_name: str, results: Mapping[str, Any] | None = None) -> None:
         self.response_name = response_name
         self._results: dict[str, Any] = dict(results or {})
+
+    @classmethod
+    def with_results(
+        cls: type[_Response], response_name: str, results: dict[str, Any]
+    ) -> _Response:
+        """Return a response holding ``results`` as they are (a handler's own new dictionary:
+        the constructor's copy is for a caller's)."""
+        made = cls.__new__(cls)
+        made.response_name = response_name
+        made._results = results
+        return made
 
     @property
     def results(self) -> Any:

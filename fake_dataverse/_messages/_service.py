@@ -187,7 +187,9 @@ class OrganizationService:
         """Read a row; ``columns`` is a ColumnSet, a list of names, or None for every column."""
         request = RetrieveRequest.with_parameters(
             {
-                _RETRIEVE_TARGET: EntityReference(table, _as_id(id)),
+                _RETRIEVE_TARGET: EntityReference(
+                    table, id if type(id) is uuid.UUID else _as_id(id)
+                ),
                 _RETRIEVE_COLUMNS: ColumnSet.coerce(columns),
             }
         )
