@@ -114,9 +114,10 @@ class OrganizationService:
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
         org = self._org
         calls = org.calls
-        if calls.inside():  # on a caller's behalf: part of that call, inside its scope
+        here = calls.thread()
+        if here.inside:  # on a caller's behalf: part of that call, inside its scope
             return self._execute(request)
-        with calls.call():  # work the message sets off runs once it has returned
+        with here:  # work the message sets off runs once it has returned
             log = org.request_log
             faults = org.faults
             injected = faults.take_request_fault(web_api=False) if faults.pending else None

@@ -15,11 +15,15 @@ from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 
-__all__ = ["CallScope"]
+__all__ = ["CallScope", "ThreadCalls"]
 
 
-class _ThreadCalls:
-    """One thread's calls into an organization: how deep, and the work waiting for the end."""
+class ThreadCalls:
+    """One thread's calls into an organization: how deep, and the work waiting for the end.
+
+    Entering it (``with``) is one call into the organization; leaving the outermost one runs
+    the deferred work (see :meth:`CallScope.call`).
+    """
 
     __slots__ = ("depth", "draining", "queue")
 
@@ -28,17 +32,42 @@ class _ThreadCalls:
         self.draining = False
         self.queue: deque[Callable[[], None]] = deque()
 
+    @property
+    def inside(self) -> bool:
+        """Return True within a call (or the deferred work after one): a call made now is made
+        on that call's behalf, and that call's scope already holds."""
+        return self.depth > 0 or self.draining
+
+    def __enter__(self) -> bool:
+        """Enter a call; return True for the thread's outermost call (see ``outermost``)."""
+        self.depth = depth = self.depth + 1
+        return depth == 1 and not self.draining
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.queue and not self.draining:
+            if kind is None:
+                CallScope._drain(self)
+            else:
+                with contextlib.suppress(Exception):
+                    CallScope._drain(self)
+
 
 #: Each thread's state, by thread id: a plain dictionary probe costs less than reading a
 #: ``threading.local`` on every call. A thread that ended left its state at depth 0 with an
 #: empty queue, so a new thread given the same id starts from a clean state.
-_Threads = dict[int, _ThreadCalls]
+_Threads = dict[int, ThreadCalls]
 
 
-def _local(threads: _Threads) -> _ThreadCalls:
+def _local(threads: _Threads) -> ThreadCalls:
     state = threads.get(get_ident())
     if state is None:
-        state = threads.setdefault(get_ident(), _ThreadCalls())
+        state = threads.setdefault(get_ident(), ThreadCalls())
     return state
 
 
@@ -57,11 +86,10 @@ class CallScope:
         """
         return self._call
 
-    def inside(self) -> bool:
-        """Return True within a call on this thread (or the deferred work after one): a call
-        made now is made on that call's behalf, and that call's scope already holds."""
-        local = self._threads.get(get_ident())
-        return local is not None and (local.depth > 0 or local.draining)
+    def thread(self) -> ThreadCalls:
+        """Return this thread's calls: ``inside`` tells a call made on another's behalf, and
+        ``with`` enters one (what :meth:`call` does, without looking the thread up again)."""
+        return self._threads.get(get_ident()) or _local(self._threads)
 
     def outermost(self) -> bool:
         """Return True inside the thread's outermost call (not inside deferred work): a call a
@@ -77,7 +105,7 @@ class CallScope:
             self._drain(local)
 
     @staticmethod
-    def _drain(local: _ThreadCalls) -> None:
+    def _drain(local: ThreadCalls) -> None:
         local.draining = True
         failure: BaseException | None = None
         try:
@@ -105,9 +133,7 @@ class _Call:
 
     def __enter__(self) -> bool:
         """Enter the call; return True for the thread's outermost call (see ``outermost``)."""
-        local = self._threads.get(get_ident()) or _local(self._threads)
-        local.depth = depth = local.depth + 1
-        return depth == 1 and not local.draining
+        return (self._threads.get(get_ident()) or _local(self._threads)).__enter__()
 
     def __exit__(
         self,
@@ -115,11 +141,4 @@ class _Call:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        local = self._threads[get_ident()]
-        local.depth -= 1
-        if local.depth == 0 and local.queue and not local.draining:
-            if kind is None:
-                CallScope._drain(local)
-            else:
-                with contextlib.suppress(Exception):
-                    CallScope._drain(local)
+        self._threads[get_ident()].__exit__(kind, error, trace)
