@@ -114,7 +114,7 @@ class OrganizationService:
             raise TypeError(f"execute() takes an OrganizationRequest, not {type(request).__name__}")
         org = self._org
         calls = org.calls
-        here = calls.thread()
+        here = calls.call()
         if here.inside:  # on a caller's behalf: part of that call, inside its scope
             return self._execute(request)
         with here:  # work the message sets off runs once it has returned

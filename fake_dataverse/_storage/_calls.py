@@ -76,19 +76,14 @@ class CallScope:
 
     def __init__(self) -> None:
         self._threads: _Threads = {}
-        self._call = _Call(self._threads)
 
-    def call(self) -> _Call:
-        """Mark a call into the organization; the outermost one runs the deferred work on exit.
+    def call(self) -> ThreadCalls:
+        """Return this thread's calls, to enter one (``with scope.call() as outermost:``).
 
-        Work that raises does not stop the rest; the first error is raised after all ran (the
-        call's own error, if it raised, wins).
+        The outermost call runs the deferred work on exit. Work that raises does not stop the
+        rest; the first error is raised after all ran (the call's own error, if it raised,
+        wins). ``inside`` tells whether a call made now is made on another's behalf.
         """
-        return self._call
-
-    def thread(self) -> ThreadCalls:
-        """Return this thread's calls: ``inside`` tells a call made on another's behalf, and
-        ``with`` enters one (what :meth:`call` does, without looking the thread up again)."""
         return self._threads.get(get_ident()) or _local(self._threads)
 
     def outermost(self) -> bool:
@@ -119,26 +114,3 @@ class CallScope:
             local.draining = False
         if failure is not None:
             raise failure
-
-
-class _Call:
-    """The context of :meth:`CallScope.call`: a plain object rather than a generator, since
-    every message and Web API request enters one (the thread's state is looked up by thread,
-    so one instance serves every thread and every nesting)."""
-
-    __slots__ = ("_threads",)
-
-    def __init__(self, threads: _Threads) -> None:
-        self._threads = threads
-
-    def __enter__(self) -> bool:
-        """Enter the call; return True for the thread's outermost call (see ``outermost``)."""
-        return (self._threads.get(get_ident()) or _local(self._threads)).__enter__()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._threads[get_ident()].__exit__(kind, error, trace)

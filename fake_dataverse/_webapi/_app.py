@@ -54,7 +54,7 @@ class WebApi:
         answer is ready, outside the store lock. An injected transport error is raised.
         """
         org = self.org
-        with org.calls.thread() as outermost:  # not outermost inside $batch (or deferred work)
+        with org.calls.call() as outermost:  # not outermost inside $batch (or deferred work)
             faults = org.faults
             armed = outermost and faults.pending
             fault = faults.take_request_fault(web_api=True) if armed else None
