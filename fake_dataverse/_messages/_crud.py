@@ -297,7 +297,7 @@ def _create(ctx: ExecutionContext, request: CreateRequest) -> CreateResponse:
     table = ctx.org.table(target.logical_name)
     ctx.org.check_privilege(ctx.caller, table, "Create")
     row = create_row(ctx, table, target)
-    return CreateResponse.with_results(
+    return CreateResponse._with_results(
         "Create", {"id": row.id, SESSION_TOKEN: ctx.org.store.next_session_token()}
     )
 
@@ -317,7 +317,7 @@ def _retrieve(ctx: ExecutionContext, request: RetrieveRequest) -> RetrieveRespon
     entity = project(org, table, row, columns)
     for rule in _READ_RULES.get(table.logical_name, ()):
         rule(ctx, row)
-    return RetrieveResponse.with_results("Retrieve", {"Entity": entity})
+    return RetrieveResponse._with_results("Retrieve", {"Entity": entity})
 
 
 @MESSAGES.handler(UpdateRequest)

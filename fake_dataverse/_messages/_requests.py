@@ -111,7 +111,7 @@ class OrganizationRequest:
                 raise TypeError(f"{type(self).__name__} has no field {field!r} (fields: {allowed})")
 
     @classmethod
-    def with_parameters(cls: type[_Request], parameters: dict[str, Any]) -> _Request:
+    def _with_parameters(cls: type[_Request], parameters: dict[str, Any]) -> _Request:
         """Return a typed request holding ``parameters`` (by SDK name), taken as they are.
 
         For callers that already hold the values in their stored form (the service's
@@ -148,7 +148,7 @@ class OrganizationResponse:
         self._results: dict[str, Any] = dict(results or {})
 
     @classmethod
-    def with_results(
+    def _with_results(
         cls: type[_Response], response_name: str, results: dict[str, Any]
     ) -> _Response:
         """Return a response holding ``results`` as they are (a handler's own new dictionary:

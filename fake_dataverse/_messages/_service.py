@@ -173,7 +173,7 @@ class OrganizationService:
     # ---- shortcuts ---------------------------------------------------------------------------
     def create(self, entity: Entity) -> uuid.UUID:
         """Create a row and return its id."""
-        response = self.execute(CreateRequest.with_parameters({_CREATE_TARGET: entity}))
+        response = self.execute(CreateRequest._with_parameters({_CREATE_TARGET: entity}))
         assert isinstance(response, CreateResponse)
         return response.id
 
@@ -186,7 +186,7 @@ class OrganizationService:
         partition_id: str | None = None,
     ) -> Entity:
         """Read a row; ``columns`` is a ColumnSet, a list of names, or None for every column."""
-        request = RetrieveRequest.with_parameters(
+        request = RetrieveRequest._with_parameters(
             {
                 _RETRIEVE_TARGET: EntityReference(
                     table, id if type(id) is uuid.UUID else _as_id(id)

@@ -120,7 +120,7 @@ def _create(ctx: RequestContext) -> HttpResponse:
     """
     _check_read_options(ctx, expands=True, creates=True)
     entity = _body_entity(ctx)
-    response = ctx.service.execute(CreateRequest.with_parameters({_TARGET: entity}))
+    response = ctx.service.execute(CreateRequest._with_parameters({_TARGET: entity}))
     assert isinstance(response, CreateResponse)
     table = ctx.table
     part = table.partition_attribute
