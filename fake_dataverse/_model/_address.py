@@ -55,13 +55,10 @@ def id_text(row_id: uuid.UUID) -> str:
     return text
 
 
-def default_partition(row_id: uuid.UUID) -> str:
-    """Return the partition of a row stored without one: its own id as text.
-
-    A standard table's rows, and an elastic table's rows created without ``partitionid``, are
-    all keyed this way.
-    """
-    return id_text(row_id)
+#: The partition of a row stored without one: its own id as text (:func:`id_text`). A standard
+#: table's rows, and an elastic table's rows created without ``partitionid``, are all keyed
+#: this way.
+default_partition = id_text
 
 
 def compared_values(values: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -194,7 +191,8 @@ def address(
         InvalidArgument: 0x80040203 for a non-text partition, an id that differs from the key's,
             or neither id nor key.
     """
-    partition = partition_value(partition)
+    if partition is not None:
+        partition = partition_value(partition)
     if not key_attributes:
         if row_id is None:
             raise errors.InvalidArgument(f"A {table.logical_name} id or key is required.")
