@@ -38,20 +38,20 @@ PARTITION_ID = "partitionId"
 
 _FORBIDDEN_PARTITION_CHARS = frozenset("/<>*%&:\\?+")
 
-#: The text of recently keyed ids, by value: a write names its row's key several times
-#: (address, store, index), a polling client reads one row again and again, and formatting a
-#: GUID is a Python-level call each time. Bounded: emptied when full.
-_TEXTS: dict[int, str] = {}
-_TEXTS_KEPT = 4096
+#: The last id formatted, by value, and its text: a write names its row's key several times
+#: (address, store, index, the reply's URL), a polling client reads one row again and again,
+#: and formatting a GUID is a Python-level call each time. One entry: a table of them would
+#: cost a new entry (memory the cache does not hold) for every row created.
+_last_text: tuple[int, str] = (-1, "")
 
 
 def id_text(row_id: uuid.UUID) -> str:
-    """Return a row id as text (``str(row_id)``), kept for the ids used lately."""
-    text = _TEXTS.get(row_id.int)
-    if text is None:
-        if len(_TEXTS) >= _TEXTS_KEPT:
-            _TEXTS.clear()
-        text = _TEXTS[row_id.int] = str(row_id)
+    """Return a row id as text (``str(row_id)``), kept for the id used last."""
+    global _last_text
+    number, text = _last_text
+    if number != row_id.int:
+        text = str(row_id)
+        _last_text = (row_id.int, text)
     return text
 
 
