@@ -1,7 +1,7 @@
 """What the write and read paths work out once and keep: never stale, never shared wrongly.
 
 Per table (``EntityMetadata.derived``): a create's starting row, each column's reader, each
-column set's read plan, privilege names. Elsewhere: the text of recently keyed ids, column
+column set's read plan, privilege names. Elsewhere: the text of the last id formatted, column
 sets made from lists of names, the ticks of the clock's last instant.
 """
 
