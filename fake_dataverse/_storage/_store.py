@@ -189,10 +189,10 @@ class Store:
         ``partition`` keeps only that partition's rows. Call it under :attr:`lock` and read the
         rows before the next write.
         """
-        with self.lock:
-            data = self._live(table)
         start: IndexKey | None = None if after is None else index_key(*after)
-        return _walk(data, data.index.after(start, partition))
+        with self.lock:  # (reading the index first sorts in the keys written since)
+            data = self._live(table)
+            return _walk(data, data.index.after(start, partition))
 
     def expire(self, table: str) -> None:
         """Remove the table's rows whose time to live has passed (logging their deletes when
