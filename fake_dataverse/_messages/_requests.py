@@ -125,9 +125,8 @@ class OrganizationRequest:
     @classmethod
     def from_request(cls, request: OrganizationRequest) -> OrganizationRequest:
         """Return a typed request holding the same parameters as a generic one."""
-        typed = cls.__new__(cls)
+        typed = cls._with_parameters(dict(request.parameters))
         typed.request_name = request.request_name
-        typed.parameters = dict(request.parameters)
         return typed
 
     def __getitem__(self, name: str) -> Any:

@@ -71,7 +71,8 @@ class _CreatePlan:
     stamps: tuple[tuple[int, int], ...]
     overridden: int | None
     ttl: int | None
-    partition: int | None
+    #: The partition column and its position (an elastic table's).
+    partition: tuple[str, int] | None
     kept_on_replace: tuple[tuple[str, int], ...]
 
 
@@ -87,7 +88,11 @@ def _create_plan(table: EntityMetadata) -> _CreatePlan:
         ),
         overridden=index.get("overriddencreatedon"),
         ttl=index[table.ttl_attribute] if table.ttl_attribute else None,
-        partition=index[table.partition_attribute] if table.partition_attribute else None,
+        partition=(
+            (table.partition_attribute, index[table.partition_attribute])
+            if table.partition_attribute
+            else None
+        ),
         kept_on_replace=tuple((name, index[name]) for name in _KEPT_ON_REPLACE if name in index),
     )
 
@@ -132,7 +137,8 @@ def build_created_row(
             if name in previous:
                 data[number] = previous[name]
         if plan.partition is not None:
-            data[plan.partition] = previous.get(table.partition_attribute or "")
+            name, number = plan.partition
+            data[number] = previous.get(name)
     return StoredRow(
         table=table.logical_name,
         id=key[0],
@@ -212,8 +218,7 @@ def project(
 
 def read_value(org: Organization, table: EntityMetadata, row: StoredRow, name: str) -> Any:
     """Return one column of a stored row as an SDK value (None when null or unreadable)."""
-    reader = table.derived(_readers).get(name) or _reader(table, name)
-    return reader(org, row.values.data)
+    return _reader(table, name)(org, row.values.data)
 
 
 #: Reads one column's SDK value from a stored row's tuple (the organization names users).
@@ -239,7 +244,7 @@ def _read_plan(table: EntityMetadata, names: tuple[str, ...] | None) -> ReadPlan
     for name in dict.fromkeys(names):
         if table.attribute(name) is None:
             raise errors.QueryBuilderNoAttribute(entity=table.logical_name, name=name)
-        plan.append((name, table.derived(_readers).get(name) or _reader(table, name)))
+        plan.append((name, _reader(table, name)))
     return tuple(plan)
 
 
@@ -248,7 +253,11 @@ def _readers(table: EntityMetadata) -> dict[str, Reader]:
 
 
 def _reader(table: EntityMetadata, name: str) -> Reader:
-    """Work out, once per column, how a row's raw value reads as an SDK value."""
+    """Return how a row's raw value of one column reads as an SDK value (worked out once per
+    column)."""
+    known = table.derived(_readers).get(name)
+    if known is not None:
+        return known
     attr = table.attribute(name)
     if attr is None:
         return _null  # not kept: a name the table lacks is the caller's error to report

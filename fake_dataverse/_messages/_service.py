@@ -143,14 +143,13 @@ class OrganizationService:
             org.faults.check(name)
         definition = self._messages.get(name)
         if definition is None:
-            custom_api = self._org.custom_apis.get(request.request_name)
+            custom_api = org.custom_apis.get(name)
             if custom_api is not None:
                 return self._run_custom_api(custom_api, request)
             target_table = table_of_target(request)
-            if target_table is not None and target_table in self._org.metadata:
+            if target_table is not None and target_table in org.metadata:
                 raise errors.MessageNotSupported(request=name, entity=target_table)
-            unknown = errors.UnknownMessage(request=request.request_name)
-            raise note(unknown, unregistered_custom_api(request.request_name))
+            raise note(errors.UnknownMessage(request=name), unregistered_custom_api(name))
         typed = request
         if not isinstance(request, definition.request_type):
             typed = definition.request_type.from_request(request)

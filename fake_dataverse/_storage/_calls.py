@@ -39,7 +39,8 @@ class ThreadCalls:
         return self.depth > 0 or self.draining
 
     def __enter__(self) -> bool:
-        """Enter a call; return True for the thread's outermost call (see ``outermost``)."""
+        """Enter a call; return True for the thread's outermost call (not inside deferred
+        work): a call a caller made, rather than one the organization made on its behalf."""
         self.depth = depth = self.depth + 1
         return depth == 1 and not self.draining
 
@@ -52,10 +53,29 @@ class ThreadCalls:
         self.depth -= 1
         if self.depth == 0 and self.queue and not self.draining:
             if kind is None:
-                CallScope._drain(self)
+                self.drain()
             else:
                 with contextlib.suppress(Exception):
-                    CallScope._drain(self)
+                    self.drain()
+
+    def drain(self) -> None:
+        """Run the deferred work, in order (work it defers in turn runs too).
+
+        Work that raises does not stop the rest; the first error is raised after all ran.
+        """
+        self.draining = True
+        failure: BaseException | None = None
+        try:
+            while self.queue:
+                work = self.queue.popleft()
+                try:
+                    work()
+                except Exception as error:  # the rest still runs; the first error is raised
+                    failure = failure or error
+        finally:
+            self.draining = False
+        if failure is not None:
+            raise failure
 
 
 #: Each thread's state, by thread id: a plain dictionary probe costs less than reading a
@@ -84,33 +104,12 @@ class CallScope:
         rest; the first error is raised after all ran (the call's own error, if it raised,
         wins). ``inside`` tells whether a call made now is made on another's behalf.
         """
+        # (``_local``'s first probe, inline: every message and request asks)
         return self._threads.get(get_ident()) or _local(self._threads)
-
-    def outermost(self) -> bool:
-        """Return True inside the thread's outermost call (not inside deferred work): a call a
-        caller made, rather than one the organization made on its behalf."""
-        local = _local(self._threads)
-        return local.depth == 1 and not local.draining
 
     def defer(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the thread's outermost call has returned (at once outside a call)."""
         local = _local(self._threads)
         local.queue.append(work)
         if local.depth == 0 and not local.draining:
-            self._drain(local)
-
-    @staticmethod
-    def _drain(local: ThreadCalls) -> None:
-        local.draining = True
-        failure: BaseException | None = None
-        try:
-            while local.queue:
-                work = local.queue.popleft()
-                try:
-                    work()
-                except Exception as error:  # the rest still runs; the first error is raised
-                    failure = failure or error
-        finally:
-            local.draining = False
-        if failure is not None:
-            raise failure
+            local.drain()

@@ -1,7 +1,7 @@
 """The log of the requests one organization answered (``dv.requests``), oldest first.
 
 The surfaces append one small record per request a caller made (the outermost call into the
-organization, see :meth:`CallScope.outermost`); everything a user reads from a record (parsed
+organization, see :meth:`CallScope.call`); everything a user reads from a record (parsed
 query options, the JSON body, the error code) is worked out only when read, so the log costs
 an append per request.
 """
