@@ -203,7 +203,7 @@ def _change_set(root: str) -> tuple[dict[str, str], bytes]:
 
 
 def table_figures(
-    rows: int, *, large: bool, repeat: int, calls: int = 500, batches: int = 9
+    rows: int, *, large: bool, repeat: int, calls: int = 200, batches: int = 40
 ) -> dict[str, float]:
     """Measure the per-table figures on a fake holding ``rows`` rows; return them by key.
 
