@@ -212,7 +212,9 @@ def page_reader(
         query.page_info = PagingInfo(
             count=page_size, page_number=number, paging_cookie=cookies[number - 1]
         )
-        result = dv.service.execute(RetrieveMultipleRequest(query=query, **parameters))
+        request = RetrieveMultipleRequest(query=query)
+        request.parameters.update(parameters)  # SDK parameters by their own names
+        result = dv.service.execute(request)
         return result["EntityCollection"].paging_cookie
 
     for number in range(1, pages):
