@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,8 @@ import pytest
 import requests
 
 from fake_dataverse._cli import main
+
+from .cli import cli_process
 
 SENSOR = {
     "logical_name": "contoso_sensordata", "entity_set_name": "contoso_sensordatas",
@@ -29,24 +30,11 @@ SENSOR = {
 
 @contextmanager
 def serving(*options: str) -> Iterator[str]:
-    command = [sys.executable, "-m", "fake_dataverse", "serve", "--port", "0", "--quiet",
-               *options]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        assert process.stdout is not None and process.stderr is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), process.stderr.read()
+    """Serve with ``options``; yield the URL; on the way out, Ctrl+C must end it with status 0."""
+    with cli_process("--quiet", *options) as (process, url):
         yield url
         process.send_signal(signal.SIGINT)
         assert 0 == process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
 
 
 def _created_id(url: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import requests
 
 from fake_dataverse import FakeDataverse
 
+from .cli import cli_process
 from .scenario import Hooks, Reply, admin_hooks, lowered, run_scenario
 
 SCENARIO = Path(__file__).with_name("scenario.py")
@@ -152,21 +152,8 @@ class TestOverHttp:
 @pytest.fixture
 def cli_server() -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``fake-dataverse serve --port 0`` in the foreground of a child process; its URL."""
-    command = [sys.executable, "-m", "fake_dataverse", "serve", "--port", "0", "--seed", "7"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), (url, process.stderr and process.stderr.read())
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+    with cli_process("--seed", "7") as served:
+        yield served
 
 
 def _curl(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Reply:
