@@ -80,6 +80,15 @@ FROM = "FROM backgroundoperation"
         (f"SELECT name {FROM} WHERE name = 'unterminated", "unterminated"),
         (f"SELECT name {FROM} WHERE priority = 1.5", "'1.5'"),
         (f"SELECT name {FROM} WHERE name = 5", "the number 5"),
+        # TOP, OFFSET and FETCH take ASCII digits within bigint, whatever their length
+        (f"SELECT TOP {'9' * 5000} name {FROM}", "whole number after TOP"),
+        (f"SELECT TOP 9223372036854775808 name {FROM}", "whole number after TOP"),
+        (
+            f"SELECT name {FROM} ORDER BY name OFFSET {'9' * 5000} ROWS FETCH NEXT 1 ROWS ONLY",
+            "whole number after OFFSET",
+        ),
+        (f"SELECT TOP \u0663 name {FROM}", "\u0663"),
+        (f"SELECT name {FROM} WHERE priority = \u0663", "\u0663"),
         (f"SELECT name, COUNT(*) {FROM}", "'backgroundoperation.name' is invalid in the select"),
         ("", "SELECT"),
     ],

@@ -65,7 +65,7 @@ _PATTERN = re.compile(
     |(?P<word>[A-Za-z_@#][A-Za-z0-9_@#$]*)
     |(?P<symbol><>|!=|<=|>=|[(),.*=<>;+\-/%])
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE | re.DOTALL | re.ASCII,  # numbers take ASCII digits only, as T-SQL reads them
 )
 
 

@@ -14,6 +14,7 @@ functions, expressions, other joins) is a 400 that names the construct.
 from __future__ import annotations
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._literals import INT64, parse_integer
 from fake_dataverse._query.sql._lexer import TokenKind, sql_error, words
 from fake_dataverse._query.sql._predicate import PredicateParser
 from fake_dataverse._query.sql._syntax import (
@@ -135,10 +136,12 @@ class _Parser(PredicateParser):
 
     def integer(self, clause: str) -> int:
         token = self.current
-        if token.kind is not TokenKind.NUMBER or not token.text.isdigit():
+        # T-SQL's TOP, OFFSET and FETCH take a bigint.
+        value = parse_integer(token.text, signed=False, maximum=INT64[1])
+        if token.kind is not TokenKind.NUMBER or value is None:
             raise self.unexpected(f"expected a whole number after {clause}")
         self.advance()
-        return int(token.text)
+        return value
 
     # ---- select list ------------------------------------------------------------------------
     def select_item(self) -> SelectItem:
