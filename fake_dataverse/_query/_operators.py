@@ -155,19 +155,19 @@ def _not_null(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bo
 
 
 # ---- comparison ----------------------------------------------------------------------------------
-_COMPARISONS: dict[Op, Callable[[Any, Any], bool]] = {
-    Op.EQUAL: lambda a, b: bool(a == b),
-    Op.NOT_EQUAL: lambda a, b: bool(a != b),
-    Op.GREATER_THAN: lambda a, b: bool(a > b),
-    Op.GREATER_EQUAL: lambda a, b: bool(a >= b),
-    Op.LESS_THAN: lambda a, b: bool(a < b),
-    Op.LESS_EQUAL: lambda a, b: bool(a <= b),
+_COMPARISONS: dict[Op, Callable[[Any, Any], Any]] = {
+    Op.EQUAL: py_operator.eq,
+    Op.NOT_EQUAL: py_operator.ne,
+    Op.GREATER_THAN: py_operator.gt,
+    Op.GREATER_EQUAL: py_operator.ge,
+    Op.LESS_THAN: py_operator.lt,
+    Op.LESS_EQUAL: py_operator.le,
 }
 
 
-def _comparison(compare: Callable[[Any, Any], bool]) -> Predicate:
+def _comparison(compare: Callable[[Any, Any], Any]) -> Predicate:
     def check(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
-        return compare(value, values[0])
+        return bool(compare(value, values[0]))
 
     return _known(check)
 
@@ -212,16 +212,8 @@ def _prepared_membership(inside: bool) -> Prepare:
     return prepare
 
 
-_PREPARED.update({
-    Op.EQUAL: _prepared_comparison(py_operator.eq),
-    Op.NOT_EQUAL: _prepared_comparison(py_operator.ne),
-    Op.GREATER_THAN: _prepared_comparison(py_operator.gt),
-    Op.GREATER_EQUAL: _prepared_comparison(py_operator.ge),
-    Op.LESS_THAN: _prepared_comparison(py_operator.lt),
-    Op.LESS_EQUAL: _prepared_comparison(py_operator.le),
-    Op.IN: _prepared_membership(True),
-    Op.NOT_IN: _prepared_membership(False),
-})
+_PREPARED.update({op: _prepared_comparison(compare) for op, compare in _COMPARISONS.items()})
+_PREPARED.update({Op.IN: _prepared_membership(True), Op.NOT_IN: _prepared_membership(False)})
 
 
 @_register(Op.IN, arity=(1, None))
@@ -300,15 +292,29 @@ _VALUE_DATES = {Op.ON, Op.ON_OR_AFTER, Op.ON_OR_BEFORE}
 _COUNT_DATES = {op for op in DATE_RANGES if "X" in op.value}
 
 
+def _within(value: Any, start: dt.datetime | None, end: dt.datetime | None) -> bool:
+    return (start is None or value >= start) and (end is None or value < end)
+
+
 def _in_range(operator: Op) -> Predicate:
     def check(value: Any, values: tuple[Any, ...], ctx: EvaluationContext) -> bool:
-        start, end = date_range(operator, ctx.now, values[0] if values else None)
-        return (start is None or value >= start) and (end is None or value < end)
+        return _within(value, *date_range(operator, ctx.now, values[0] if values else None))
 
     return _known(check)
 
 
+def _prepared_range(operator: Op) -> Prepare:
+    # The range is worked out once per query, so a range outside Dataverse's dates is the
+    # query's fault whatever rows the table holds.
+    def prepare(values: tuple[Any, ...], ctx: EvaluationContext) -> Test:
+        start, end = date_range(operator, ctx.now, values[0] if values else None)
+        return lambda value: None if value is None else _within(value, start, end)
+
+    return prepare
+
+
 for _op in DATE_RANGES:
+    _PREPARED[_op] = _prepared_range(_op)
     if _op in _VALUE_DATES:
         _register(_op, arity=(1, 1), types=_DATE)(_in_range(_op))
     elif _op in _COUNT_DATES:

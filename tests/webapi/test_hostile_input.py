@@ -193,6 +193,22 @@ class TestSdk:
             dv.service.retrieve_multiple(query)
         assert OUT_OF_RANGE == raised.value.hex_code
 
+    @pytest.mark.parametrize("rows", ["none", "null in the column"])
+    def test_a_date_range_past_dataverses_dates_is_refused_whatever_the_rows(
+        self, rows: str
+    ) -> None:
+        """The range is the query's fault: no row need hold a value for it to be refused."""
+        fake = FakeDataverse()
+        if rows != "none":
+            fake.service.create(Entity("backgroundoperation", name="a"))  # starttime is null
+        query = QueryExpression("backgroundoperation")
+        query.criteria.add_condition("starttime", ConditionOperator.NEXT_X_YEARS, 99_999_999)
+        before = store_state(fake)
+        with pytest.raises(DataverseError) as raised:
+            fake.service.retrieve_multiple(query)
+        assert OUT_OF_RANGE == raised.value.hex_code
+        assert before == store_state(fake)
+
     def test_fetchxml_last_x_days_out_of_range(self, dv: FakeDataverse) -> None:
         """FetchXML ``last-x-days`` 999999999 on the SDK surface is 0x80040239."""
         with pytest.raises(DataverseError) as raised:
