@@ -87,6 +87,17 @@ class Clock:
             if self._anchor is not None:
                 self._anchor = time.monotonic()
 
+    def return_to(self, instant: dt.datetime) -> None:
+        """Put the clock back at a saved instant (a rollback, a restore).
+
+        A clock that follows another keeps following it: that time is not the fake's to move.
+        """
+        with self._lock:
+            if self._source is None:
+                self._base = instant
+                if self._anchor is not None:
+                    self._anchor = time.monotonic()
+
     def advance(self, seconds: float | dt.timedelta = 0.0, **delta: float) -> dt.datetime:
         """Move the clock forward and return the new time.
 

@@ -319,14 +319,16 @@ class Store:
         with self.lock:
             if savepoint.closed:
                 return
-            undo = self._undo
-            while undo is not None and len(undo) > savepoint.mark:
-                undo_one(undo.pop())
-            self._last_version = savepoint.last_version
-            self._session_counter = savepoint.session_counter
-            self.ids.setstate(savepoint.ids_state)
-            self.clock.set(savepoint.now)
-            self._close(savepoint)
+            try:
+                undo = self._undo
+                while undo is not None and len(undo) > savepoint.mark:
+                    undo_one(undo.pop())
+                self._last_version = savepoint.last_version
+                self._session_counter = savepoint.session_counter
+                self.ids.setstate(savepoint.ids_state)
+                self.clock.return_to(savepoint.now)
+            finally:
+                self._close(savepoint)
 
     def release(self, savepoint: Savepoint) -> None:
         """Close ``savepoint`` keeping its changes (an enclosing savepoint can still undo them)."""
@@ -389,4 +391,4 @@ class Store:
             self._version_floor = snapshot.version_floor
             self._session_counter = snapshot.session_counter
             self.ids.setstate(snapshot.ids_state)
-            self.clock.set(snapshot.now)
+            self.clock.return_to(snapshot.now)

@@ -8,7 +8,17 @@ import uuid
 import pytest
 import requests
 
-from fake_dataverse import Clock, Entity, FakeDataverse, IdFactory
+from fake_dataverse import (
+    Clock,
+    CreateRequest,
+    DataverseError,
+    Entity,
+    ExecuteTransactionRequest,
+    FakeDataverse,
+    IdFactory,
+)
+
+from ..traces import store_state
 
 from .conftest import TABLE, Rejects
 
@@ -118,6 +128,28 @@ class TestClockInputs:
         assert START + dt.timedelta(hours=1) == clock.now()
         with pytest.raises(ValueError, match="aware"):
             clock.follow(lambda: dt.datetime(2026, 1, 1))
+
+    def test_a_failed_transaction_and_a_restore_work_on_a_followed_clock(self) -> None:
+        """Rolling back and restoring leave a followed clock alone (its time is not the fake's)."""
+        outside = [START]
+        dv = FakeDataverse(atomic_changesets=True)
+        dv.clock.follow(lambda: outside[0])
+        existing = dv.service.create(Entity(TABLE, name="a"))
+        saved = dv.snapshot()
+        before = store_state(dv)
+        outside[0] = START + dt.timedelta(hours=1)
+        transaction = ExecuteTransactionRequest(requests=[
+            CreateRequest(target=Entity(TABLE, name="b")),
+            CreateRequest(target=Entity(TABLE, existing, name="again")),
+        ])
+        with pytest.raises(DataverseError) as raised:
+            dv.service.execute(transaction)
+        assert "0x80040237" == raised.value.hex_code  # the duplicate, not the clock
+        assert before == store_state(dv)
+        dv.service.create(Entity(TABLE, name="c"))
+        dv.restore(saved)
+        assert before == store_state(dv)
+        assert outside[0] == dv.clock.now()
 
 
 class TestVersionsFollowTheClock:
