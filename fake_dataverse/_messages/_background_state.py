@@ -89,6 +89,8 @@ class BackgroundState:
         # it knows to be pending, corrected lazily when a row has moved (under the store lock).
         self.agenda: list[tuple[dt.datetime, dt.datetime, str, uuid.UUID]] = []
         self.on_agenda: set[uuid.UUID] = set()
+        #: The store version up to which the agenda holds every pending row (None: rebuild it).
+        self.agenda_through: int | None = None
 
     def clear(self) -> None:
         """Forget every operation (the organization was emptied); keep modes and hooks."""
@@ -103,6 +105,7 @@ class BackgroundState:
         """Empty the agenda (the runner rebuilds it from the rows)."""
         self.agenda.clear()
         self.on_agenda.clear()
+        self.agenda_through = None
 
     def schedule(self, operation_id: uuid.UUID, due: dt.datetime, created: dt.datetime) -> None:
         """Put an operation on the agenda (once)."""

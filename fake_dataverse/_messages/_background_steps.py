@@ -111,18 +111,34 @@ class OperationSteps:
         return (self.due(row), row.values["createdon"], str(row.id))
 
     def next_due(self, end: dt.datetime | None) -> StoredRow | None:
-        """Return the pending operation due first (None when none is due by ``end``).
-
-        The agenda answers in logarithmic time; rows it does not know (created directly, or
-        put back by a restore) are added from one scan of the table when it runs dry.
-        """
+        """Return the pending operation due first (None when none is due by ``end``)."""
+        self._schedule_unseen()
         row = self._agenda_top()
         if row is None or (end is not None and self.due(row) > end):
-            for pending in self._org.store.rows(TABLE):
-                if is_pending(pending):
-                    self._state.schedule(pending.id, *self.order(pending)[:2])
-            row = self._agenda_top()
+            return None
         return row
+
+    def _schedule_unseen(self) -> None:
+        """Put on the agenda the pending rows written since it was last brought up to date.
+
+        A row can become pending without the runner (created directly, by ``CreateMultiple``,
+        retried by an update, put back by a restore): the rows written since are read from the
+        change log, so the agenda answers in logarithmic time and never misses one. An agenda
+        forgotten, or a store rolled back past it, is rebuilt from the whole table.
+        """
+        store, state = self._org.store, self._state
+        last, seen = store.last_version, state.agenda_through
+        if seen == last:
+            return
+        rows = (
+            store.rows(TABLE)
+            if seen is None or last < seen
+            else store.live_by_version(TABLE, after=seen, as_of=last)
+        )
+        for row in rows:
+            if row.id not in state.on_agenda and is_pending(row):
+                state.schedule(row.id, *self.order(row)[:2])
+        state.agenda_through = last
 
     def _agenda_top(self) -> StoredRow | None:
         agenda = self._state.agenda

@@ -126,6 +126,36 @@ class TestTime:
         assert [first, second] == dv.background.advance(30)
         assert [("first", start), ("second", start + dt.timedelta(seconds=10))] == ran
 
+    @pytest.mark.parametrize("written", ["created directly", "put back by a restore"])
+    def test_a_row_the_runner_did_not_start_runs_in_due_order(
+        self, dv: FakeDataverse, written: str
+    ) -> None:
+        """An operation written another way runs when due, before a retry that falls due later."""
+        ran: list[tuple[str, dt.datetime]] = []
+
+        def fails_once(inputs: dict[str, Any], context: CustomApiContext) -> None:
+            ran.append((inputs["N"], context.clock.now()))
+            if inputs["N"] == "retried" and context.attempt == 1:
+                raise DataverseError("Access is denied.")
+
+        dv.background.register("sample_Export", fails_once)
+        start = dv.clock.now()
+        retried = _start(dv, N="retried")
+        assert [retried] == dv.background.advance(0)  # failed once: its retry is due in 60 s
+        saved = dv.snapshot()
+        direct = dv.service.create(Entity(
+            TABLE, name="sample_Export", runas=str(dv.admin_id),
+            inputparameters='[{"Key": "N", "Value": "direct"}]',
+        ))
+        if written == "put back by a restore":
+            dv.background.pending()  # the runner has seen the row ...
+            later = dv.snapshot()
+            dv.restore(saved)  # ... which goes, and comes back
+            dv.restore(later)
+        assert [direct, retried] == dv.background.run_all()
+        assert [("retried", start), ("direct", start),
+                ("retried", start + dt.timedelta(seconds=60))] == ran
+
     def test_operations_started_in_the_window_run_too(self, dv: FakeDataverse) -> None:
         """A handler that starts another operation: advance() runs that one as well."""
         def chain(inputs: dict[str, Any], context: CustomApiContext) -> None:
