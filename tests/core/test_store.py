@@ -19,7 +19,6 @@ from fake_dataverse import (
 )
 
 from ..traces import store_state
-
 from .conftest import TABLE, Rejects
 
 START = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
