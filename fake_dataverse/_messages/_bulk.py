@@ -28,7 +28,7 @@ from fake_dataverse._messages._requests import (
     UpsertResponse,
 )
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._address import PARTITION_ID
+from fake_dataverse._model._address import PARTITION_ID, partition_value
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import Entity, EntityCollection, EntityReference
 
@@ -188,11 +188,13 @@ def _delete_multiple(ctx: ExecutionContext, request: DeleteMultipleRequest) -> O
     targets = request.targets
     items = list(targets) if targets is not None else []
     table = _bulk_table(ctx, items, None, EntityReference, "Delete")
-    partition = request.parameters.get(PARTITION_ID)
-    parameters = {PARTITION_ID: partition if isinstance(partition, str) else None}
+    # A partitionId parameter addresses every target, as Delete's does; one that is not text is
+    # the request's shape, refused before any target is deleted.
+    partition_value(request.parameters.get(PARTITION_ID))
 
     def apply(_: int, reference: EntityReference) -> tuple[uuid.UUID | None, int]:
-        return delete_row(ctx, table, reference_address(table, reference, parameters)), 200
+        address = reference_address(table, reference, request.parameters)
+        return delete_row(ctx, table, address), 200
 
     _run_each(items, apply, lambda reference: reference.id)
     return OrganizationResponse("DeleteMultiple")

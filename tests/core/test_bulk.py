@@ -128,6 +128,19 @@ class TestDeleteMultiple:
         assert [] == dv.rows()
         assert response.session_token is None
 
+    def test_a_partition_id_that_is_not_text_is_refused_as_deletes_is(
+        self, dv: FakeDataverse, rejects: Rejects
+    ) -> None:
+        """partitionId=5 is Delete's InvalidArgument for the whole request: nothing is deleted."""
+        row_id = dv.service.create(Entity(TABLE, name="kept"))
+        with rejects("0x80040203") as single:
+            dv.service.execute(OrganizationRequest(
+                "Delete", {"Target": EntityReference(TABLE, row_id), "partitionId": 5}))
+        with rejects("0x80040203") as bulk:
+            dv.service.execute(OrganizationRequest("DeleteMultiple", {
+                "Targets": [EntityReference(TABLE, row_id)], "partitionId": 5}))
+        assert single.value.message == bulk.value.message
+
     def test_standard_table_has_no_delete_multiple(
         self, dv: FakeDataverse, rejects: Rejects
     ) -> None:
