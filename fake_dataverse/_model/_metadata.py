@@ -196,10 +196,11 @@ class EntityMetadata:
     )
     _layout: RowLayout = attrs.field(init=False, repr=False, eq=False, alias="_layout")
     #: What higher layers derive from the table, by the function deriving it (see
-    #: :meth:`derived`); privilege names by access right.
+    #: :meth:`derived`).
     _derived: dict[Callable[[Any], Any], Any] = attrs.field(
         init=False, repr=False, eq=False, factory=dict, alias="_derived"
     )
+    #: Privilege names by access right.
     _privileges: dict[str, str] = attrs.field(
         init=False, repr=False, eq=False, factory=dict, alias="_privileges"
     )
@@ -213,6 +214,8 @@ class EntityMetadata:
         object.__setattr__(self, "_defaults", defaults)
         object.__setattr__(self, "_stored_names", tuple(a.logical_name for a in stored))
         _check_table_keys(self)
+        if self.is_elastic and self.partition_attribute:
+            object.__setattr__(self, "keys", _with_elastic_key(self))
         virtual = tuple(a.logical_name for a in self.attributes if a.is_virtual)
         object.__setattr__(self, "_layout", RowLayout(self._stored_names + virtual, len(stored)))
 
@@ -491,6 +494,25 @@ def _check_table_keys(table: EntityMetadata) -> None:
             f"table {table.logical_name!r} key {table.alternate_keys[0].schema_name!r}: an "
             "elastic table has no alternate keys besides its primary key and partitionid"
         )
+
+
+def _with_elastic_key(table: EntityMetadata) -> tuple[EntityKeyMetadata, ...]:
+    """Return the table's keys with the one key every elastic table gets: its primary key and
+    partition column (added when the description leaves it out)."""
+    pair = frozenset((table.primary_id_attribute, table.partition_attribute))
+    if any(frozenset(key.key_attributes) == pair for key in table.keys):
+        return table.keys
+    assert table.partition_attribute is not None
+    return (
+        *table.keys,
+        EntityKeyMetadata(
+            schema_name="KeyForNoSqlEntityWithPKPartitionId",
+            logical_name="keyfornosqlentitywithpkpartitionid",
+            key_attributes=(table.primary_id_attribute, table.partition_attribute),
+            display_name="Entity key for NoSql Entity that contains PrimaryKey and PartitionId "
+            "attributes",
+        ),
+    )
 
 
 def tables_in(folder: Traversable) -> tuple[EntityMetadata, ...]:

@@ -14,6 +14,7 @@ from fake_dataverse import (
     Entity,
     EntityReference,
     FakeDataverse,
+    HttpRequest,
     OptionSetValue,
     OrganizationRequest,
     UpdateMultipleRequest,
@@ -149,6 +150,22 @@ class TestEveryMessageOnAMadeUpTable:
         with pytest.raises(DataverseError) as info:
             dv.service_for(user).create(Entity(SENSOR, contoso_deviceid="x"))
         assert "prvCreatecontoso_sensordata" in info.value.message
+
+    def test_an_elastic_table_has_its_key_without_declaring_it(self) -> None:
+        """Every elastic table gets the (id, partitionid) key: the Web API addresses rows by it."""
+        table = {k: v for k, v in SENSOR_TABLE.items() if k != "keys"}
+        dv = FakeDataverse(tables=[table])
+        [key] = next(t for t in dv.metadata if t.logical_name == SENSOR).keys
+        assert ("KeyForNoSqlEntityWithPKPartitionId", ("contoso_sensordataid", "partitionid")) == (
+            key.schema_name, key.key_attributes)
+        row_id = dv.service.create(Entity(SENSOR, contoso_deviceid="d", partitionid="p"))
+        api = f"{dv.url}/api/data/v9.2/contoso_sensordatas"
+        auth = {"Authorization": "Bearer t"}
+        for url in (f"{api}({row_id})?partitionId=p",
+                    f"{api}(contoso_sensordataid={row_id},partitionid='p')"):
+            response = dv.handle(HttpRequest("GET", url, auth))
+            assert 200 == response.status, response.body
+            assert "d" == json.loads(response.body)["contoso_deviceid"]
 
     def test_metadata_round_trips_through_json(self) -> None:
         """The table description is plain JSON data."""
