@@ -175,10 +175,10 @@ def dataverse(
         pytest.fail(problem, pytrace=False)
     request.node.stash.setdefault(_URLS, set()).add(dv.url)
     request.node.add_report_section("setup", "fake-dataverse", settings.describe())
-    answered_in_setup = len(dv.requests)
+    answered_in_setup = dv.requests.answered
     with intercept_as(dv, dataverse_responses, user_id):
         yield dv
-    never_called = settings.require_calls and len(dv.requests) == answered_in_setup
+    never_called = settings.require_calls and dv.requests.answered == answered_in_setup
     if never_called and not request.node.stash.get(_CALL_FAILED, False):  # a failure says more
         pytest.fail(_NEVER_CALLED.format(url=dv.url), pytrace=False)
 

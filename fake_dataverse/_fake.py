@@ -234,7 +234,7 @@ class FakeDataverse:
             self._org.users = dict(snapshot.users)
             if snapshot.background is not None:
                 state_of(self._org).restore(snapshot.background)
-            self._org.request_log.entries[:] = snapshot.requests
+            self._org.request_log.restore(snapshot.requests)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one Web API request (the transport-free entry point adapters use)."""

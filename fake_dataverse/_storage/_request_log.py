@@ -18,11 +18,18 @@ class RequestLogEntries:
 
     def __init__(self) -> None:
         self.entries: list[Any] = []
+        #: How many requests were ever recorded (clearing or restoring the log lowers it not).
+        self.recorded = 0
 
     def record(self, entry: Any) -> None:
         """Append one answered request."""
         self.entries.append(entry)
+        self.recorded += 1
 
     def clear(self) -> None:
         """Forget every record."""
         self.entries.clear()
+
+    def restore(self, entries: tuple[Any, ...]) -> None:
+        """Put back the records of a snapshot (:meth:`FakeDataverse.snapshot`)."""
+        self.entries[:] = entries

@@ -127,6 +127,12 @@ class RequestLog(Sequence[Call]):
     def __len__(self) -> int:
         return len(self._calls.entries)
 
+    @property
+    def answered(self) -> int:
+        """Return how many requests the organization answered since it was made: clearing the
+        log, ``reset()`` and ``restore()`` do not lower it."""
+        return self._calls.recorded
+
     def __iter__(self) -> Iterator[Call]:
         return iter(list(self._calls.entries))
 

@@ -387,6 +387,24 @@ class TestRequireCalls:
         ])
         assert 1 == result.stdout.str().count("never called it")
 
+    @pytest.mark.parametrize("forget", ["dataverse.requests.clear()", "dataverse.reset()"])
+    def test_a_call_counts_after_the_log_is_cleared(
+        self, pytester: pytest.Pytester, forget: str
+    ) -> None:
+        """A test that called the organization and then cleared its log (or reset it) passes."""
+        pytester.makepyfile(
+            f"""
+            import pytest
+            from fake_dataverse import Entity
+
+            @pytest.mark.dataverse(require_calls=True)
+            def test_it(dataverse_service, dataverse):
+                dataverse_service.create(Entity("backgroundoperation", name="x"))
+                {forget}
+            """
+        )
+        run(pytester).assert_outcomes(passed=1)
+
     def test_ini_value_turns_it_on(self, pytester: pytest.Pytester) -> None:
         """dataverse_require_calls = true applies to every test using the fixture."""
         pytester.makeini("[pytest]\ndataverse_require_calls = true\n")
