@@ -37,7 +37,8 @@ MARKER_HELP = (
 _RENAMED = {"clock": "now", "id_factory": "seed"}
 #: Marker options the constructor does not have (the fixture applies them after building).
 _MARKER_ONLY = ("rows", "user", "require_calls")
-#: Settings with a field of their own (an ini value and option, and the report).
+#: Settings with a field of their own, an ini value and an option (the report shows those the
+#: organization is built from: ``require_calls`` is not one).
 _FIELDS = ("url", "now", "seed", "strict_writes", "require_auth", "require_calls")
 _UNSET: Any = object()
 class MarkerError(Exception):
