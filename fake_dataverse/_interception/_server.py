@@ -10,7 +10,6 @@ under ``/_fake/`` are the admin API.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import ssl
 import sys
@@ -21,7 +20,10 @@ from typing import Any, Generic, TypeVar
 
 from fake_dataverse._interception._admin import ADMIN_PREFIX, AdminApi, Fake
 from fake_dataverse._interception._patching import serve_origin, unserve_origin
+from fake_dataverse._model import _errors as errors
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
+from fake_dataverse._webapi._prefer import parse_prefer
+from fake_dataverse._webapi._reply import error_reply
 
 __all__ = ["LocalServer"]
 
@@ -108,10 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.app(request)
         except Exception as error:  # a bug in the fake: say so, never hang the client
             message = f"fake-dataverse internal error: {type(error).__name__}: {error}"
-            error_body = json.dumps({"error": {"code": "0x80040216", "message": message}})
-            response = HttpResponse(
-                500, {"Content-Type": "application/json; charset=utf-8"}, error_body.encode()
-            )
+            response = error_reply(errors.DataverseError(message), parse_prefer(None))
         self._reply(response)
 
     def _reply(self, response: HttpResponse) -> None:

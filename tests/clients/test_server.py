@@ -101,6 +101,10 @@ class TestServe:
             reply = requests.get(_rows(server.url), timeout=5)
         assert 500 == reply.status_code
         assert "RuntimeError: boom" in reply.json()["error"]["message"]
+        # the root fault's code, with the headers of every other error answer
+        assert "0x80040216" == reply.json()["error"]["code"]
+        assert ("4.0", "application/json; odata.metadata=minimal") == (
+            reply.headers["OData-Version"], reply.headers["Content-Type"])
 
     def test_reachable_inside_intercept_other_hosts_refused(
         self, served: tuple[Any, str]
