@@ -206,8 +206,11 @@ def _update(ctx: RequestContext) -> HttpResponse:
     _check_read_options(ctx, expands=False)
     entity = _body_entity(ctx)
     address = _with_body_partition(row_address(ctx), entity)
-    found = find_row(ctx.org, address.address) if address.id is None else None
     request = _patch_request(ctx, address, entity)
+    # An update by alternate key answers with the row's id, which only the row holds (a create
+    # or upsert reports it); read under the same store lock as the write.
+    by_key = address.id is None and isinstance(request, UpdateRequest)
+    found = find_row(ctx.org, address.address) if by_key else None
     response = ctx.service.execute(request)
     created = isinstance(response, CreateResponse) or (
         isinstance(response, UpsertResponse) and response.record_created
