@@ -186,8 +186,9 @@ Holder = TypeVar("Holder")
 class _Declared(property, Generic[Holder, T]):
     """A value a message holds under its SDK name, read as the declared type (``convert``).
 
-    A read-only property: handlers read parameters on every message, and a property's lookup
-    is the interpreter's own, calling only the small reader made here.
+    A property: handlers read parameters on every message, and a property's lookup is the
+    interpreter's own, calling only the small reader made here. A request parameter may be set
+    too (see :class:`Parameter`); a response output is read-only.
     """
 
     def __init__(self, name: str, *, convert: Callable[[Any], T] | None = None) -> None:

@@ -6,8 +6,10 @@ key, so rows written between page reads are neither skipped nor repeated. Withou
 page *k* skips the first ``(k - 1) * page_size`` rows.
 
 In the default order (primary key ascending) rows are read from the store's (id, partition)
-index from the cookie on, so a page costs the rows it reads, not the table; other orders, counts,
-``distinct`` and aggregates evaluate every row.
+index from the cookie on, so a page costs the rows it reads, not the table (a filter that
+selects few rows reads on through the rest of the table, in one pass). A count without a filter
+or partition is the store's counter; other orders, filtered counts, ``distinct`` and aggregates
+evaluate every row.
 """
 
 from __future__ import annotations

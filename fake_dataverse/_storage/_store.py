@@ -8,7 +8,8 @@ what change tracking reads.
 
 Savepoints make a group of writes atomic (atomic change sets, ``ExecuteTransaction``): while one
 is open every change records its inverse in an undo log, and :meth:`Store.rollback` applies them
-backwards — the cost follows what the group changed, not the size of the store.
+backwards — the cost follows what the group changed, not the size of the store (but for a
+deleted row, whose place in the table's row order is found and restored by one pass).
 """
 
 from __future__ import annotations

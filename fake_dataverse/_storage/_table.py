@@ -3,7 +3,8 @@
 Every change goes through :class:`TableData`'s few mutations (:meth:`~TableData.put_row`,
 :meth:`~TableData.log`, :meth:`~TableData.push_expiry`, :meth:`~TableData.pop_expiry`); while a
 savepoint is open each one appends its inverse to the store's undo log, so a rollback undoes
-exactly what happened since, whatever the table's size.
+exactly what happened since: in time that does not grow with the table, but for a deleted row,
+whose place in the row order takes one pass to find and one to restore.
 
 The change log holds each row's latest change in version order. An entry superseded by a later
 change of the same row is never read again (change tracking reports a row's latest state once),
