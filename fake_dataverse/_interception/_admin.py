@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._storage._clock import moment
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
 
 __all__ = ["ADMIN_PREFIX", "AdminApi"]
@@ -82,16 +83,6 @@ def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 def _names(kind: type | tuple[type, ...]) -> str:
     return " or ".join(k.__name__ for k in _kinds(kind))
-
-
-def _moment(text: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise AdminError(400, f"'now' must be an ISO-8601 instant, not {text!r}") from None
-    if moment.tzinfo is None:
-        raise AdminError(400, f"'now' needs an offset (e.g. 2026-01-01T09:00:00Z), not {text!r}")
-    return moment
 
 
 def _clock_state(api: AdminApi) -> dict[str, Any]:
@@ -189,7 +180,7 @@ def _clock(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
 @admin("PUT", "clock")
 def _set_clock(api: AdminApi, body: dict[str, Any]) -> tuple[int, Any]:
     if "now" in body:
-        api.fake.clock.set(_moment(_field(body, "now", str)))
+        api.fake.clock.set(moment(_field(body, "now", str), "'now'"))  # bad text: a 400
     frozen = _field(body, "frozen", bool)
     if frozen is True:
         api.fake.clock.freeze()
