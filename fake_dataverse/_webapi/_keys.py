@@ -11,35 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._address import defined_key
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
-from fake_dataverse._model._values import EntityReference, OptionSetValue
+from fake_dataverse._model._validation import raw_to_sdk
 from fake_dataverse._webapi._url import KeyLiteral, parse_key
 
 __all__ = ["key_attributes"]
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_Conversion = tuple[type, Callable[[AttributeMetadata, Any], Any]]
-
-
-def _same(_: AttributeMetadata, value: Any) -> Any:
-    return value
-
-
-#: Column type -> (the literal type its key part takes, how it becomes the SDK value).
-_CONVERSIONS: dict[AttributeTypeCode, _Conversion] = {
-    AttributeTypeCode.UNIQUEIDENTIFIER: (uuid.UUID, _same),
-    AttributeTypeCode.LOOKUP: (uuid.UUID, lambda a, value: EntityReference(a.targets[0], value)),
-    AttributeTypeCode.STRING: (str, _same),
-    AttributeTypeCode.MEMO: (str, _same),
-    AttributeTypeCode.INTEGER: (int, _same),
-    AttributeTypeCode.BIGINT: (int, _same),
-    AttributeTypeCode.PICKLIST: (int, lambda _, value: OptionSetValue(value)),
-    AttributeTypeCode.DATETIME: (dt.datetime, _same),
+#: Column type -> the literal type its key part takes (the column's rule makes it an SDK value).
+_LITERALS: dict[AttributeTypeCode, type] = {
+    AttributeTypeCode.UNIQUEIDENTIFIER: uuid.UUID,
+    AttributeTypeCode.LOOKUP: uuid.UUID,
+    AttributeTypeCode.STRING: str,
+    AttributeTypeCode.MEMO: str,
+    AttributeTypeCode.INTEGER: int,
+    AttributeTypeCode.BIGINT: int,
+    AttributeTypeCode.PICKLIST: int,
+    AttributeTypeCode.DATETIME: dt.datetime,
 }
 
 
@@ -66,10 +58,10 @@ def _sdk_value(attr: AttributeMetadata, literal: KeyLiteral) -> Any:
     quoted_guid = isinstance(literal, str) and _GUID.fullmatch(literal) is not None
     if kind is AttributeTypeCode.UNIQUEIDENTIFIER and quoted_guid:
         literal = uuid.UUID(str(literal))
-    conversion = _CONVERSIONS.get(kind)
-    if conversion is None or not isinstance(literal, conversion[0]):
+    wanted = _LITERALS.get(kind)
+    if wanted is None or not isinstance(literal, wanted):
         raise _syntax_error()
-    return conversion[1](attr, literal)
+    return raw_to_sdk(attr, literal)
 
 
 def _property_names(table: EntityMetadata) -> dict[str, AttributeMetadata]:
