@@ -10,6 +10,7 @@ Source: Microsoft Learn, "Execute multiple requests" and "Use ExecuteTransaction
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any, cast
 
 import attrs
@@ -151,23 +152,13 @@ def _execute_multiple(ctx: ExecutionContext, request: ExecuteMultipleRequest
 def _execute_transaction(ctx: ExecutionContext, request: ExecuteTransactionRequest
                          ) -> ExecuteTransactionResponse:
     requests = _checked(request.requests)
-    store = ctx.org.store
-    saved = store.savepoint() if ctx.org.settings.atomic_changesets else None
+    atomic = ctx.org.store.atomic() if ctx.org.settings.atomic_changesets else nullcontext()
     responses: list[OrganizationResponse] = []
-    try:
+    with atomic:  # a failure (or a crash) leaving the block undoes the requests run so far
         for index, inner in enumerate(requests):
             try:
                 responses.append(_run_one(ctx, inner))
             except errors.DataverseError as error:
-                if saved is not None:
-                    store.rollback(saved)
                 raise error.with_details(FaultedRequestIndex=index) from None
-            except BaseException:  # a crash is a failure too: undo, then let it surface
-                if saved is not None:
-                    store.rollback(saved)
-                raise
-    finally:
-        if saved is not None:
-            store.release(saved)
     return ExecuteTransactionResponse(
         "ExecuteTransaction", {"Responses": responses if request.return_responses else []})
