@@ -38,6 +38,7 @@ from fake_dataverse._model._address import default_partition
 from fake_dataverse._model._literals import INT32
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._model._values import ColumnSet, EntityReference
+from fake_dataverse._query._engine import MAX_PAGE_SIZE, SIMPLE_PAGING_LIMIT
 from fake_dataverse._query._expression import PagingInfo
 from fake_dataverse._storage._store import ChangeRecord, RowKey
 
@@ -48,8 +49,6 @@ MESSAGES = MessageRegistry()
 
 _TOKEN = re.compile(r"(\d{1,19})!(\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2})", re.ASCII)
 _TOKEN_TIME = "%m/%d/%Y %H:%M:%S"
-_MAX_PAGE = 5000
-_SIMPLE_PAGING = 50_000
 
 
 def format_data_token(version: int, moment: dt.datetime) -> str:
@@ -183,15 +182,19 @@ def _page_size(ctx: ExecutionContext, info: PagingInfo | None) -> int:
     """
     count = info.count if info is not None else 0
     if info is not None and not all(INT32[0] <= n <= INT32[1] for n in (count, info.page_number)):
-        raise errors.InvalidArgument("PagingInfo.Count and PageNumber are 32-bit integers.")
+        raise errors.InvalidArgument("PageInfo.Count and PageNumber are Int32.")
     paged = info is not None and (info.page_number != 0 or bool(info.paging_cookie))
     if count < 0 or (count == 0 and paged):
         raise errors.ValueGreaterThanZero()
-    if count > _MAX_PAGE:
+    if count > MAX_PAGE_SIZE:  # RetrieveMultiple's limits
         raise errors.InvalidArgument(f"The page size {count} exceeds the maximum of 5000.")
-    if info is not None and not info.paging_cookie and info.page_number * count > _SIMPLE_PAGING:
+    if (
+        info is not None
+        and not info.paging_cookie
+        and info.page_number * count > SIMPLE_PAGING_LIMIT
+    ):
         raise errors.OverRetrievalUpperLimitWithoutPagingCookie()
-    return min(count or _MAX_PAGE, ctx.org.settings.max_page_size)
+    return min(count or MAX_PAGE_SIZE, ctx.org.settings.max_page_size)
 
 
 def _since(ctx: ExecutionContext, table: EntityMetadata, token: str | None) -> int | None:
