@@ -21,9 +21,9 @@ from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._literals import (
     INT32,
     INT64,
-    MAX_DATETIME,
-    MIN_DATETIME,
+    in_datetime_range,
     parse_datetime_text,
+    utc_instant,
 )
 from fake_dataverse._model._metadata import (
     AttributeMetadata,
@@ -34,13 +34,10 @@ from fake_dataverse._model._metadata import (
 from fake_dataverse._model._values import EntityReference, OptionSetValue
 
 __all__ = [
-    "MAX_DATETIME",
-    "MIN_DATETIME",
     "AttributeRule",
     "Operation",
     "WriteSettings",
     "json_to_sdk",
-    "parse_datetime_text",
     "raw_to_sdk",
     "rule_for",
     "sdk_to_raw",
@@ -48,7 +45,6 @@ __all__ = [
     "validate_write",
 ]
 
-_INT32, _INT64 = INT32, INT64
 
 
 class Operation(enum.Enum):
@@ -151,7 +147,7 @@ class _StringRule(AttributeRule):
 
 class _IntegerBase(AttributeRule):
     sdk_types = (int,)
-    json_range: ClassVar[tuple[int, int]] = _INT32
+    json_range: ClassVar[tuple[int, int]] = INT32
 
     def from_json(self, attr: AttributeMetadata, value: Any, table: EntityMetadata) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -176,12 +172,12 @@ class _IntegerBase(AttributeRule):
 
 @register(AttributeTypeCode.INTEGER)
 class _IntegerRule(_IntegerBase):
-    json_range = _INT32
+    json_range = INT32
 
 
 @register(AttributeTypeCode.BIGINT)
 class _BigIntRule(_IntegerBase):
-    json_range = _INT64
+    json_range = INT64
 
 
 @register(AttributeTypeCode.BOOLEAN)
@@ -212,13 +208,10 @@ class _DateTimeRule(AttributeRule):
     sdk_types = (dt.datetime,)
 
     def from_sdk(self, attr: AttributeMetadata, value: Any, table: EntityMetadata) -> Any:
-        moment = super().from_sdk(attr, value, table)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        try:
-            return moment.astimezone(dt.timezone.utc).replace(microsecond=0)
-        except OverflowError:
-            raise errors.InvalidDateTime() from None
+        instant = utc_instant(super().from_sdk(attr, value, table))
+        if instant is None:
+            raise errors.InvalidDateTime()
+        return instant.replace(microsecond=0)
 
     def from_json(self, attr: AttributeMetadata, value: Any, table: EntityMetadata) -> Any:
         parsed = parse_datetime_text(value) if isinstance(value, str) else None
@@ -227,7 +220,7 @@ class _DateTimeRule(AttributeRule):
         return parsed
 
     def check(self, attr: AttributeMetadata, raw: Any, table: EntityMetadata) -> None:
-        if not MIN_DATETIME <= raw <= MAX_DATETIME:
+        if not in_datetime_range(raw):
             raise errors.InvalidDateTime()
 
 
@@ -244,7 +237,7 @@ class _PicklistRule(AttributeRule):
     def from_json(self, attr: AttributeMetadata, value: Any, table: EntityMetadata) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _payload_error(table, attr, value)
-        if not _INT32[0] <= value <= _INT32[1]:
+        if not INT32[0] <= value <= INT32[1]:
             raise _payload_error(table, attr, value)
         return OptionSetValue(value)
 

@@ -94,7 +94,7 @@ def _matching(
     store: Store, table: EntityMetadata, query: Query, ctx: EvaluationContext
 ) -> list[StoredRow]:
     partition = query.partition_id
-    rows = store.row_list(query.table)
+    rows = store.rows(query.table)
     if query.filter is None:
         return rows if partition is None else [r for r in rows if r.partition == partition]
     test = compile_filter(query.filter, table.row_layout, ctx)

@@ -108,11 +108,12 @@ class Clock:
             ValueError: for a step backwards, one no date can hold (not finite, or past the
                 year 9999), or while the clock follows another.
         """
-        if _step(seconds, delta) < dt.timedelta(0):
+        step = _step(seconds, delta)
+        if step < dt.timedelta(0):
             raise ValueError("advance() moves forward; use set() to go back in time")
         with self._lock:
             self._check_own("advance()")
-            self._base = moved(self._base, seconds, **delta)
+            self._base = moved(self._base, step)
             now = self._base
         return self.now() if self._anchor is not None else now
 

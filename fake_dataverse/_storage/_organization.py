@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import default_partition
 from fake_dataverse._model._metadata import EntityKeyMetadata, EntityMetadata, MetadataRegistry
 from fake_dataverse._model._validation import WriteSettings
 from fake_dataverse._storage._calls import CallScope
@@ -204,7 +205,8 @@ class Organization:
         }
         layout = self.table("systemuser").row_layout
         row = StoredRow(
-            table="systemuser", id=user.id, partition=str(user.id), values=layout.pack(values)
+            table="systemuser", id=user.id, partition=default_partition(user.id),
+            values=layout.pack(values),
         )
         self.store.commit(row, moment=now, version_column="versionnumber", initial=initial)
         self.users[user.id] = user

@@ -145,7 +145,7 @@ class Store:
         return data
 
     def _live(self, table: str) -> TableData:
-        data = self._tables.get(table) or self._table(table)
+        data = self._table(table)
         if data.expiry:
             self._purge(data)
         return data
@@ -167,13 +167,8 @@ class Store:
             row_key = data.keys.find(key, values)
             return data.get(row_key) if row_key is not None else None
 
-    def rows(self, table: str) -> Iterator[StoredRow]:
-        """Yield every live row of a table (a snapshot of the current rows)."""
-        with self.lock:
-            return iter(list(self._live(table).rows.values()))
-
-    def row_list(self, table: str) -> list[StoredRow]:
-        """Return every live row of a table, as a new list."""
+    def rows(self, table: str) -> list[StoredRow]:
+        """Return every live row of a table, as a new list (a snapshot of the current rows)."""
         with self.lock:
             return list(self._live(table).rows.values())
 

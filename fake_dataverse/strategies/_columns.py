@@ -16,13 +16,14 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from fake_dataverse._model._literals import INT32, INT64, MAX_DATETIME, MIN_DATETIME
 from fake_dataverse._model._metadata import (
     AttributeMetadata,
     AttributeTypeCode,
     EntityMetadata,
     default_metadata,
 )
-from fake_dataverse._model._validation import MAX_DATETIME, MIN_DATETIME, raw_to_sdk, utf16_length
+from fake_dataverse._model._validation import raw_to_sdk, utf16_length
 from fake_dataverse.strategies._tables import Surface, TableArg, resolve_table
 
 __all__ = [
@@ -35,8 +36,6 @@ __all__ = [
     "values",
 ]
 
-_INT32 = (-(2**31), 2**31 - 1)
-_INT64 = (-(2**63), 2**63 - 1)
 _SHORT_TEXT = 40
 # Characters Dataverse can carry through both the Web API (JSON) and the SDK (XML): no lone
 # surrogates, no unassigned code points, no control characters but tab, line feed and return.
@@ -83,13 +82,13 @@ def _int_bounds(attr: AttributeMetadata, default: tuple[int, int]) -> tuple[int,
 
 @_raw_for(AttributeTypeCode.INTEGER)
 def _integer(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[int]:
-    low, high = _int_bounds(attr, _INT32)
+    low, high = _int_bounds(attr, INT32)
     return st.integers(low, high)
 
 
 @_raw_for(AttributeTypeCode.BIGINT)
 def _bigint(attr: AttributeMetadata, table: EntityMetadata) -> st.SearchStrategy[int]:
-    low, high = _int_bounds(attr, _INT64)
+    low, high = _int_bounds(attr, INT64)
     return st.integers(low, high)
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._address import check_partition_value
+from fake_dataverse._model._literals import INT32
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._validation import utf16_length
 from fake_dataverse.strategies._columns import (
@@ -30,7 +31,6 @@ from fake_dataverse.strategies._wrong_types import WRONG_JSON, WRONG_SDK
 
 __all__ = ["RULES", "Break", "RuleContext"]
 
-_INT32 = (-(2**31), 2**31 - 1)
 _TEXT = AttributeTypeCode.STRING, AttributeTypeCode.MEMO
 
 
@@ -106,13 +106,13 @@ def _length(ctx: RuleContext) -> st.SearchStrategy[Break] | None:
 
 
 def _outside(attr: AttributeMetadata) -> st.SearchStrategy[int] | None:
-    low = attr.min_value if attr.min_value is not None else _INT32[0]
-    high = attr.max_value if attr.max_value is not None else _INT32[1]
+    low = attr.min_value if attr.min_value is not None else INT32[0]
+    high = attr.max_value if attr.max_value is not None else INT32[1]
     sides = []
-    if low > _INT32[0]:
-        sides.append(st.integers(_INT32[0], low - 1))
-    if high < _INT32[1]:
-        sides.append(st.integers(high + 1, _INT32[1]))
+    if low > INT32[0]:
+        sides.append(st.integers(INT32[0], low - 1))
+    if high < INT32[1]:
+        sides.append(st.integers(high + 1, INT32[1]))
     return st.one_of(*sides) if sides else None
 
 
@@ -138,8 +138,8 @@ def _range(ctx: RuleContext) -> st.SearchStrategy[Break] | None:
                         value=value,
                         name=attr.logical_name,
                         entity=ctx.table.logical_name,
-                        min_value=attr.min_value if attr.min_value is not None else _INT32[0],
-                        max_value=attr.max_value if attr.max_value is not None else _INT32[1],
+                        min_value=attr.min_value if attr.min_value is not None else INT32[0],
+                        max_value=attr.max_value if attr.max_value is not None else INT32[1],
                     ),
                 ),
             )
@@ -161,7 +161,7 @@ def _choice(ctx: RuleContext) -> st.SearchStrategy[Break] | None:
         accepted = ", ".join(str(option.value) for option in attr.options)
         remove = pair if attr.logical_name in pair else frozenset({attr.logical_name})
         return (
-            (st.integers(-5, 100) | st.integers(*_INT32))
+            (st.integers(-5, 100) | st.integers(*INT32))
             .filter(lambda value: value not in defined)
             .map(
                 lambda value: Break(

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from fake_dataverse._model._literals import parse_datetime_text, parse_integer
+from fake_dataverse._model._literals import INT32, INT64, parse_datetime_text, parse_integer
 from fake_dataverse._model._metadata import AttributeMetadata, AttributeTypeCode, EntityMetadata
 from fake_dataverse._query.odata._lexer import Token, TokenKind, odata_error
 
@@ -29,8 +29,6 @@ __all__ = [
     "type_name",
 ]
 
-_INT32 = (-(2**31), 2**31 - 1)
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 @attrs.frozen
@@ -76,9 +74,9 @@ def _integer(token: Token) -> Literal:
     value = parse_integer(token.text.rstrip("lL"))
     if value is None:  # more digits than any Dataverse number: OData reads it as a double
         return Literal("Edm.Double", token.text, token)
-    if _INT32[0] <= value <= _INT32[1] and not token.text.endswith(("l", "L")):
+    if INT32[0] <= value <= INT32[1] and not token.text.endswith(("l", "L")):
         return Literal("Edm.Int32", value, token)
-    if _INT64[0] <= value <= _INT64[1]:
+    if INT64[0] <= value <= INT64[1]:
         return Literal("Edm.Int64", value, token)
     return Literal("Edm.Decimal", value, token)
 

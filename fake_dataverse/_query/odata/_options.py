@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from fake_dataverse._model import _errors as errors
-from fake_dataverse._model._literals import parse_integer
+from fake_dataverse._model._literals import INT32, parse_integer
 from fake_dataverse._model._metadata import EntityMetadata
 from fake_dataverse._query._bind import bind
 from fake_dataverse._query._model import Filter, Order, Query
@@ -34,7 +34,6 @@ __all__ = ["CALLER_OPTIONS", "check_options", "compile_query_options", "format_f
 #: Options the caller (the Web API router) handles; ignored here.
 CALLER_OPTIONS = frozenset({"$skiptoken", "$deltatoken"})
 
-_MAX_INT32 = 2**31 - 1
 
 
 @attrs.define
@@ -126,7 +125,7 @@ def _bind_order(compilation: _Compilation, name: str, descending: bool) -> Order
 
 @_option("$top")
 def _top(compilation: _Compilation, text: str) -> None:
-    top = parse_integer(text, signed=False, maximum=_MAX_INT32)
+    top = parse_integer(text, signed=False, maximum=INT32[1])
     if top is None:
         raise odata_error(
             f"Invalid value '{text}' for $top query option found. The $top query option requires "
