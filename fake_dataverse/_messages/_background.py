@@ -239,7 +239,6 @@ def _count_poll(ctx: ExecutionContext, row: StoredRow) -> None:
     state = ctx.org.background
     if state is None or not state.advance_on_poll:
         return  # no state yet, or reads move nothing: the common case, without the lock
-    state = state_of(ctx.org)
     if state.count_read(row.id) and state.engine is not None:
         engine = state.engine
         ctx.org.calls.defer(lambda: engine.step_deferred(row.id))

@@ -41,7 +41,9 @@ from fake_dataverse._messages._background_state import (
 from fake_dataverse._messages._rows import build_updated_row, project
 from fake_dataverse._messages._service import OrganizationService
 from fake_dataverse._model import _errors as errors
+from fake_dataverse._model._address import default_partition
 from fake_dataverse._model._values import ColumnSet
+from fake_dataverse._storage._clock import later
 from fake_dataverse._storage._organization import Caller, Organization
 from fake_dataverse._storage._store import StoredRow
 
@@ -92,7 +94,7 @@ class OperationSteps:
 
     def row(self, operation_id: uuid.UUID) -> StoredRow | None:
         """Return an operation's row, or None (deleted, expired, rolled back)."""
-        return self._org.store.get(TABLE, (operation_id, str(operation_id)))
+        return self._org.store.get(TABLE, (operation_id, default_partition(operation_id)))
 
     def due(self, row: StoredRow) -> dt.datetime:
         """Return when an operation's next step falls due (a started one: now, it is running)."""
@@ -103,7 +105,7 @@ class OperationSteps:
             return due
         retries = row.values.get("retrycount") or 0  # a row the runner did not create
         if retries:
-            return _after(row.values["modifiedon"], backoff(retries)) or _LAST_DATE
+            return later(row.values["modifiedon"], backoff(retries)) or _LAST_DATE
         return row.values["createdon"]  # type: ignore[no-any-return]
 
     def order(self, row: StoredRow) -> tuple[dt.datetime, dt.datetime, str]:
@@ -193,7 +195,7 @@ class OperationSteps:
 
     def _failed(self, row: StoredRow, error: Exception) -> None:
         retries = row.values.get("retrycount") or 0
-        retry_at = _after(self._org.clock.now(), backoff(retries + 1))
+        retry_at = later(self._org.clock.now(), backoff(retries + 1))
         if pair_of(row) != CANCELING and retries < MAX_RETRIES and retry_at is not None:
             with self._state.lock:
                 self._state.due[row.id] = retry_at
@@ -261,11 +263,3 @@ class OperationSteps:
 
 # The last instant a date can hold: a retry that would fall after it never comes.
 _LAST_DATE = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-
-
-def _after(moment: dt.datetime, step: dt.timedelta) -> dt.datetime | None:
-    """Return ``moment + step``, or None past the last date (a retry there cannot happen)."""
-    try:
-        return moment + step
-    except OverflowError:
-        return None

@@ -6,13 +6,7 @@ Raised to Python code, a hint is a note on the exception (shown under its traceb
 
 from __future__ import annotations
 
-__all__ = ["RESPOND_ASYNC", "note", "unregistered_custom_api"]
-
-RESPOND_ASYNC = (
-    "the Web API has no ExecuteBackgroundOperation action: send the custom API's own request "
-    "(POST .../api/data/v9.2/<custom API name>) with the header 'Prefer: respond-async' to run "
-    "it in the background (see docs/background.md)"
-)
+__all__ = ["note", "unregistered_custom_api"]
 
 
 def unregistered_custom_api(name: str) -> str:

@@ -29,10 +29,10 @@ __all__ = [
 ]
 
 
-@attrs.define
+@attrs.frozen
 class ExecutionContext:
     """What a handler works with: the organization, the caller, and the service's ``execute``
-    (for messages that run other messages). Made for every message, so slotted, not frozen."""
+    (for messages that run other messages). One per service, shared by its messages."""
 
     org: Organization
     caller: Caller

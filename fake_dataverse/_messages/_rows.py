@@ -19,10 +19,11 @@ from fake_dataverse._model._metadata import AttributeTypeCode, EntityMetadata
 from fake_dataverse._model._row import MISSING, RowValues
 from fake_dataverse._model._validation import AttributeRule, raw_to_sdk, rule_for
 from fake_dataverse._model._values import ColumnSet, Entity, EntityReference
+from fake_dataverse._storage._clock import later
 from fake_dataverse._storage._organization import Caller, Organization
 from fake_dataverse._storage._store import RowKey, StoredRow
 
-__all__ = ["build_created_row", "build_updated_row", "project", "read_value"]
+__all__ = ["build_created_row", "build_updated_row", "project"]
 
 def _set_if_column(table: EntityMetadata, values: dict[str, Any], name: str, value: Any) -> None:
     if name in table.row_layout.index:
@@ -36,12 +37,7 @@ def _expiry(
 
 
 def _expiry_after(ttl: Any, now: dt.datetime) -> dt.datetime | None:
-    if ttl is None:
-        return None
-    try:
-        return now + dt.timedelta(seconds=ttl)
-    except OverflowError:
-        return None  # an expiry past the last date a clock can show never comes
+    return None if ttl is None else later(now, dt.timedelta(seconds=ttl))
 
 
 #: The system columns a create stamps, in the order of the values :func:`build_created_row`
@@ -214,11 +210,6 @@ def project(
     return Entity.read(
         table.logical_name, row_id, attributes, str(row.version), row.etag, key_attributes
     )
-
-
-def read_value(org: Organization, table: EntityMetadata, row: StoredRow, name: str) -> Any:
-    """Return one column of a stored row as an SDK value (None when null or unreadable)."""
-    return _reader(table, name)(org, row.values.data)
 
 
 #: Reads one column's SDK value from a stored row's tuple (the organization names users).

@@ -232,6 +232,15 @@ def _step(seconds: float | dt.timedelta, delta: dict[str, float]) -> dt.timedelt
         ) from None
 
 
+def later(moment: dt.datetime, step: dt.timedelta) -> dt.datetime | None:
+    """Return ``moment + step``, or None past the last date a clock can show (a retry or an
+    expiry there never comes)."""
+    try:
+        return moment + step
+    except OverflowError:
+        return None
+
+
 def moved(moment: dt.datetime, seconds: float | dt.timedelta, **delta: float) -> dt.datetime:
     """Return ``moment`` moved by a step as ``advance()`` takes it, refused as it refuses it.
 

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fake_dataverse._messages._hints import RESPOND_ASYNC, unregistered_custom_api
+from fake_dataverse._messages._hints import unregistered_custom_api
 from fake_dataverse._model import _errors as errors
 
 __all__ = ["HINT_HEADER", "hint_for"]
 
 HINT_HEADER = "x-fake-dataverse-hint"
+
+_RESPOND_ASYNC = (
+    "the Web API has no ExecuteBackgroundOperation action: send the custom API's own request "
+    "(POST .../api/data/v9.2/<custom API name>) with the header 'Prefer: respond-async' to run "
+    "it in the background (see docs/background.md)"
+)
 
 
 def _unrouted_post(method: str, path: str) -> str | None:
@@ -20,7 +26,7 @@ def _unrouted_post(method: str, path: str) -> str | None:
     if method.upper() != "POST" or not path or "/" in path or "(" in path:
         return None
     if path == "ExecuteBackgroundOperation":
-        return RESPOND_ASYNC
+        return _RESPOND_ASYNC
     return unregistered_custom_api(path)
 
 
