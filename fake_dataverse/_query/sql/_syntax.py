@@ -50,10 +50,6 @@ class Aggregate:
     column: Column | None
     distinct: bool = False
 
-    def __str__(self) -> str:
-        inner = "*" if self.column is None else str(self.column)
-        return f"{self.function}({'DISTINCT ' if self.distinct else ''}{inner})"
-
 
 @attrs.frozen
 class SelectItem:
