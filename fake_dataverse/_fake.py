@@ -52,7 +52,7 @@ class Snapshot:
     store: StoreSnapshot
     users: Mapping[uuid.UUID, User]
     background: object = None
-    requests: tuple[Any, ...] = ()  # the request log as it was
+    requests: tuple[Call, ...] = ()  # the request log as it was
 
 
 def _background_mode(mode: str) -> bool:

@@ -18,11 +18,11 @@ from fake_dataverse._messages._calls import MessageCall
 from fake_dataverse._model import _errors as errors
 from fake_dataverse._storage._request_log import RequestLogEntries
 from fake_dataverse._webapi._http import HttpRequest, HttpResponse
-from fake_dataverse._webapi._url import parse_query, parse_url
+from fake_dataverse._webapi._url import API_VERSION, parse_query, parse_url
 
 __all__ = ["Call", "RequestLog", "WebApiCall"]
 
-_API_PREFIX = re.compile(r"^/?api/data/v9\.[0-2]/?")
+_API_PREFIX = re.compile(rf"^/?api/data/{API_VERSION}/?")
 
 
 @attrs.define

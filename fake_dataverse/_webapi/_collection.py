@@ -46,20 +46,18 @@ def _rows_json(
     table: EntityMetadata,
     rows: EntityCollection,
     query: Query,
+    selected: Selection,
     *,
     nulls: bool = True,
-    selected: Selection = None,
     expansions: Sequence[Expansion] = (),
 ) -> list[dict[str, Any]]:
     """Return the page's rows as entity objects (or aggregate rows), each with its etag.
 
-    ``selected`` is what the caller asked for when the query reads more (the lookups an
+    ``selected`` is what the caller asked for (the query may read more: the lookups an
     expansion follows); each expansion's related row is read and put inline.
     """
     if query.aggregates or query.group_by:
         return [aggregate_row(table, query, row.attributes, nulls=nulls) for row in rows]
-    if not expansions:
-        selected = selection_of(table, query)
     items = []
     for entity in rows:
         shown = visible(entity, selected, list(expansions)) if expansions else entity
@@ -103,7 +101,7 @@ def _odata_read(ctx: RequestContext) -> HttpResponse:
         body["@" + COUNT_EXCEEDED] = rows.total_record_count_limit_exceeded
     if query.return_total_record_count:
         body["@odata.count"] = rows.total_record_count
-    body["value"] = _rows_json(ctx, table, rows, query, selected=selected, expansions=expansions)
+    body["value"] = _rows_json(ctx, table, rows, query, selected, expansions=expansions)
     return reply_with_next_link(ctx, query, rows, body)
 
 
@@ -129,7 +127,7 @@ def _fetch_read(ctx: RequestContext) -> HttpResponse:
         )
     if rows.more_records and ctx.prefer.wants(MORE_RECORDS):
         body["@" + MORE_RECORDS] = True
-    body["value"] = _rows_json(ctx, table, rows, query, nulls=False)
+    body["value"] = _rows_json(ctx, table, rows, query, selection_of(table, query), nulls=False)
     return json_reply(200, body, applied_header(ctx.prefer))
 
 

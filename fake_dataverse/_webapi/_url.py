@@ -19,6 +19,7 @@ from fake_dataverse._model import _errors as errors
 from fake_dataverse._model._literals import parse_datetime_text
 
 __all__ = [
+    "API_VERSION",
     "KeyLiteral",
     "KeySegment",
     "ODataUrl",
@@ -29,7 +30,9 @@ __all__ = [
     "split_url",
 ]
 
-_API_ROOT = re.compile(r"/api/data/(?P<version>v9\.[0-2])(?:/(?P<path>.*))?$")
+#: The Web API versions served (``/api/data/v9.0/`` to ``/api/data/v9.2/``).
+API_VERSION = r"v9\.[0-2]"
+_API_ROOT = re.compile(rf"/api/data/(?P<version>{API_VERSION})(?:/(?P<path>.*))?$")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
