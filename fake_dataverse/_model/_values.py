@@ -119,9 +119,7 @@ class ColumnSet:
             names = tuple(value)
             made = _COLUMN_SETS.get(names)
             if made is None:
-                made = cls.__new__(cls)
-                object.__setattr__(made, "columns", names)
-                object.__setattr__(made, "all_columns", False)
+                made = cls(*names)
                 if len(_COLUMN_SETS) >= 256:
                     _COLUMN_SETS.clear()
                 _COLUMN_SETS[names] = made
@@ -251,7 +249,8 @@ class Entity(MutableMapping[str, Any]):
         return clone
 
 
-#: Column sets made from lists of names, by the names (a program asks for a few, often).
+#: Column sets made from lists of names, by the names (a program asks for a few, often). Shared
+#: by every fake in the process: a ColumnSet never changes once made.
 _COLUMN_SETS: dict[tuple[str, ...], ColumnSet] = {}
 
 

@@ -127,7 +127,11 @@ def _register(
 
 
 def normalise(value: Any) -> Any:
-    """Return the comparable form of a raw value (strings compare case-insensitively)."""
+    """Return the comparable form of a raw value (strings compare case-insensitively).
+
+    The engine's first-page readers inline it (``_engine._candidates``, ``_after_cookie``): a
+    change here is a change there.
+    """
     return value.casefold() if isinstance(value, str) else value
 
 
