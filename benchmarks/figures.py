@@ -1,7 +1,8 @@
 """The performance figures: each measured in one process, beside the floor of the interception.
 
-A figure is a measured number, its unit and its target. :func:`measure_all` fills two fakes (a
-small and a large table) and measures every figure; :mod:`run` prints them as a table.
+A figure is a measured number, its unit and its target. :func:`interception_figures` and
+:func:`table_figures` (on a small and a large table) measure them; :mod:`run` prints them as a
+table.
 """
 
 from __future__ import annotations
@@ -63,14 +64,31 @@ class Ratio:
         return self.large / self.small if self.small else float("inf")
 
 
-def fill(dv: FakeDataverse, rows: int) -> list[Any]:
-    """Create ``rows`` background operations (in chunks of 1000); return their ids."""
+def fill(dv: FakeDataverse, rows: int, *, partitions: int = 0) -> list[Any]:
+    """Create ``rows`` background operations (in chunks of 1000, spread over ``partitions``
+    partitions when given); return their ids."""
+
+    def row(n: int) -> Entity:
+        if partitions:
+            return Entity(TABLE, name=f"op{n:06}", partitionid=f"device-{n % partitions}")
+        return Entity(TABLE, name=f"op{n:06}")
+
     ids: list[Any] = []
     for start in range(0, rows, 1000):
-        targets = [Entity(TABLE, name=f"op{n:06}") for n in range(start, min(start + 1000, rows))]
+        targets = [row(n) for n in range(start, min(start + 1000, rows))]
         response = dv.service.execute(CreateMultipleRequest(targets=targets))
         ids.extend(response["Ids"])
     return ids
+
+
+def timings_ms(repeat: int, action: Callable[[], object]) -> list[float]:
+    """Return ``repeat`` timings of ``action``, in milliseconds."""
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
 
 
 def fastest_ms(repeat: int, action: Callable[[], object]) -> float:
@@ -78,12 +96,12 @@ def fastest_ms(repeat: int, action: Callable[[], object]) -> float:
 
     The minimum shows the work itself; a collector pause or a busy machine only adds to it.
     """
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
-    return min(timings)
+    return min(timings_ms(repeat, action))
+
+
+def median_ms(repeat: int, action: Callable[[], object]) -> float:
+    """Return the median of ``repeat`` timings of ``action``, in milliseconds."""
+    return statistics.median(timings_ms(repeat, action))
 
 
 def per_call_us(calls: int, batches: int, *actions: Callable[[], object]) -> list[float]:
@@ -276,8 +294,3 @@ def change_log_growth(rows: int, days: int) -> tuple[int, int]:
             dv.service.update(Entity(TABLE, row_id, retrycount=day % 5))
             largest = max(largest, store.change_log_size(TABLE))
     return largest, rows * 30
-
-
-def median(values: list[float]) -> float:
-    """Return the median of some values."""
-    return statistics.median(values)
