@@ -327,7 +327,9 @@ def validate_write(
         if raw is not None and column.checks:
             column.rule.check(column.attr, raw, table)
         kept[name] = raw
-    if settings.enforce_state_status:
+    if settings.enforce_state_status and (
+        table.state_attribute in kept or table.status_attribute in kept  # (most writes: neither)
+    ):
         _resolve_state_status(table, kept)
     if settings.strict_writes and creating:
         _check_required(table, kept)
@@ -353,12 +355,11 @@ def _column_checks(table: EntityMetadata) -> dict[str, _ColumnCheck]:
 
 
 def _resolve_state_status(table: EntityMetadata, kept: dict[str, Any]) -> None:
+    """Complete or check a write's state and status (it sets at least one of them)."""
     state_name, status_name = table.state_attribute, table.status_attribute
     if state_name is None or status_name is None:
         return
     has_state, has_status = state_name in kept, status_name in kept
-    if not (has_state or has_status):
-        return
     if (has_state and kept[state_name] is None) or (has_status and kept[status_name] is None):
         raise errors.InvalidStateCodeStatusCode()
     if has_state and not has_status:

@@ -115,10 +115,14 @@ class Store:
     def next_version(self, moment: dt.datetime) -> int:
         """Return a new version: the write's .NET ticks, bumped past the last one on ties."""
         with self.lock:
-            if moment is not self._ticks_of[0]:  # a frozen clock gives every write one moment
-                self._ticks_of = (moment, dotnet_ticks(moment))
-            self._last_version = max(self._ticks_of[1], self._last_version + 1)
-            return self._last_version
+            return self._next_version(moment)
+
+    def _next_version(self, moment: dt.datetime) -> int:
+        # (under the lock)
+        if moment is not self._ticks_of[0]:  # a frozen clock gives every write one moment
+            self._ticks_of = (moment, dotnet_ticks(moment))
+        self._last_version = max(self._ticks_of[1], self._last_version + 1)
+        return self._last_version
 
     @property
     def last_version(self) -> int:
@@ -244,7 +248,9 @@ class Store:
                 alternate key; nothing is stored.
         """
         with self.lock:
-            data = self._live(row.table)
+            data = self._tables.get(row.table)
+            if data is None or data.expiry:  # what :meth:`_live` does first
+                data = self._live(row.table)
             clash = data.keys.clash(row.key, row.values) if data.keys.keys else None
             if clash is not None:
                 raise errors.DuplicateRecordEntityKey(
@@ -255,7 +261,7 @@ class Store:
                 self._last_version += 1
                 row.stamp(self._last_version, moment)
             else:
-                row.stamp(self.next_version(moment), moment)
+                row.stamp(self._next_version(moment), moment)
             if version_column is not None:
                 row.values = row.values.with_value(version_column, row.version)
             data.put_row(row.key, row, self._undo)
@@ -274,8 +280,7 @@ class Store:
                 self._log(data, ChangeRecord(self.next_version(moment), row.key, True, moment))
 
     def _log(self, data: TableData, record: ChangeRecord) -> None:
-        data.log(record, self._undo)
-        if self._undo is None and data.wants_compaction():
+        if data.log(record, self._undo) and self._undo is None:
             data.compact(self.clock.now() - self.change_tracking_expiry)
 
     def _purge(self, data: TableData) -> None:

@@ -163,8 +163,9 @@ class TableData:
             row.key = old.key  # one key tuple per row
             rows[stored] = row
 
-    def log(self, record: ChangeRecord, undo: Undo | None) -> None:
-        """Append a change (versions only grow) and keep the deletes the log reports."""
+    def log(self, record: ChangeRecord, undo: Undo | None) -> bool:
+        """Append a change (versions only grow) and keep the deletes the log reports; return
+        True once the log has grown by half since its last compaction (time to compact)."""
         self.changes.append(record)
         # Most tables have no deletes to report: skip hashing the key (a GUID's hash is a
         # Python-level call).
@@ -177,6 +178,7 @@ class TableData:
             undo.append((_LOG, self))
             undo.append((_DELETED, self, record.key, previous))
         self.appended += 1
+        return self.appended >= _COMPACT_AT_LEAST and self.appended >= len(self.changes) // 2
 
     def push_expiry(self, entry: ExpiryEntry, undo: Undo | None) -> None:
         """Schedule a row's TTL expiry."""
@@ -222,10 +224,6 @@ class TableData:
                 yield row
 
     # ---- compaction --------------------------------------------------------------------------
-    def wants_compaction(self) -> bool:
-        """Return True once the log has grown by half since its last compaction."""
-        return self.appended >= max(_COMPACT_AT_LEAST, len(self.changes) // 2)
-
     def compact(self, cutoff: dt.datetime) -> None:
         """Drop superseded entries and deletes written before ``cutoff``."""
         kept = []

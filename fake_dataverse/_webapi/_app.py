@@ -87,13 +87,13 @@ class WebApi:
 
     def _handle(self, request: HttpRequest, prefer: Preferences) -> HttpResponse:
         """Authenticate, resolve the route and run it."""
-        if self.org.settings.require_auth and not _BEARER.fullmatch(
-            request.headers.get("Authorization", "").strip()
-        ):
+        authorization = request.headers.get("Authorization", "").strip()
+        if self.org.settings.require_auth and not _BEARER.fullmatch(authorization):
             raise errors.Unauthorized()
         resolved = self._urls.resolve(request.url)
         if resolved is None and is_status_monitor(request.url):
-            return handle_status_monitor(self.org, self._service(request.headers), request)
+            service = self._service(request.headers, authorization)
+            return handle_status_monitor(self.org, service, request)
         if resolved is None:
             path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
             raise errors.ResourceNotFound(segment=path.split("/")[0] or path)
@@ -103,20 +103,21 @@ class WebApi:
             url=url,
             prefer=prefer,
             org=self.org,
-            service=self._service(request.headers),
+            service=self._service(request.headers, authorization),
             resource=resource,
             extras=self._extras,
         )
         return dispatch(ctx)
 
-    def _service(self, headers: Headers) -> OrganizationService:
-        """Return the service for the caller the impersonation headers name.
+    def _service(self, headers: Headers, authorization: str) -> OrganizationService:
+        """Return the service for the caller the impersonation headers name (``authorization``:
+        the ``Authorization`` header, stripped).
 
         Raises:
             InvalidCallerId: 0x80048d1a for an empty or malformed caller id.
             CallerNotFound: 0x80040217 for a user the organization does not have.
         """
-        user_id = self._token_user(headers)
+        user_id = self._token_user(authorization)
         service = self._services.get(user_id.int)
         if service is None:
             if len(self._services) >= 64:
@@ -134,7 +135,7 @@ class WebApi:
             return service.impersonate(_caller_guid(caller_id))
         return service
 
-    def _token_user(self, headers: Headers) -> uuid.UUID:
+    def _token_user(self, authorization: str) -> uuid.UUID:
         """Return the user the bearer token names: a token the fake issued names one (by
         ``systemuserid`` or by its Microsoft Entra object id), any other the default caller.
 
@@ -142,7 +143,7 @@ class WebApi:
             CallerNotFound: 0x80040217 for a user the organization does not have.
             Unauthorized: 401 for a fake token whose user claim is not a GUID.
         """
-        token = headers.get("Authorization", "").strip()[len("Bearer") :].strip()
+        token = authorization[len("Bearer") :].strip()
         named = read_token(token) if token else None
         if named is None:
             return self.org.admin_id

@@ -173,6 +173,24 @@ class TestSnapshots:
         dv.restore(saved)
         assert ["before"] == [call.parameters["Target"]["name"] for call in dv.requests]
 
+    def test_answered_counts_every_request_whatever_the_log_holds(
+        self, dv: FakeDataverse
+    ) -> None:
+        """``answered`` only grows: clear() and restore() change the log, never the count."""
+        saved = dv.snapshot()
+        for name in ("a", "b", "c"):
+            dv.service.create(Entity(TABLE, name=name))
+        assert (3, 3) == (dv.requests.answered, len(dv.requests))
+        dv.restore(saved)
+        assert (3, 0) == (dv.requests.answered, len(dv.requests))
+        dv.handle(HttpRequest("GET", f"{API}/WhoAmI", AUTH))
+        later = dv.snapshot()
+        dv.requests.clear()
+        assert (4, 0) == (dv.requests.answered, len(dv.requests))
+        dv.restore(later)
+        dv.service.create(Entity(TABLE, name="d"))
+        assert (5, 2) == (dv.requests.answered, len(dv.requests))
+
     @isolate_examples
     @settings(max_examples=5, database=None)
     @given(name=st.text(min_size=1, max_size=5))

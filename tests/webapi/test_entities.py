@@ -135,6 +135,10 @@ class TestCreate:
             (b'{"name":"a","name":"b"}', "application/json"),
             (b'{"priority":NaN}', "application/json"),
             (b'{"name":"\\ud800"}', "application/json"),
+            (b'{"name":"a"} x', "application/json"),
+            (b'{"name":"a"}{}', "application/json"),
+            (b" \r\n\t", "application/json"),
+            (b'\x0c{"name":"a"}', "application/json"),  # form feed: not JSON white space
         ],
     )
     def test_malformed_bodies_are_400_payload_errors(
@@ -146,6 +150,16 @@ class TestCreate:
                 "backgroundoperations", data=data, headers={"Content-Type": content_type}
             )
         assert error_of(response)[:2] == (400, "0x80048d19")
+
+    def test_json_white_space_around_the_body_is_accepted(self, api: Api) -> None:
+        """Spaces, tabs and line breaks before and after the object: the row is created."""
+        response = api.post(
+            "backgroundoperations",
+            data=b' \r\n\t{"name" : "spaced"}\n\t ',
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 204
+        assert [row["name"] for row in api.dv.rows()] == ["spaced"]
 
 
 class TestRetrieve:
