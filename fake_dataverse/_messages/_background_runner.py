@@ -158,6 +158,7 @@ class BackgroundRunner:
 
         Raises:
             LookupError: no such operation waiting to start.
+            ValueError: it is due after the time a followed clock reads (nothing changes).
         """
         with self._step():
             row = self._pick(_as_id(operation_id), started=False)
@@ -180,7 +181,8 @@ class BackgroundRunner:
 
     def run(self, operation_id: uuid.UUID | str | None = None) -> uuid.UUID:
         """Run one pending operation (the one due first, or the given one) to its end, retries
-        included, moving the clock through the backoff waits.
+        included, moving the clock through the backoff waits (a clock that follows another is
+        not moved: the operation stops at a wait that clock has not reached).
 
         Raises:
             LookupError: no such pending operation.
@@ -192,7 +194,8 @@ class BackgroundRunner:
 
     def run_all(self) -> list[uuid.UUID]:
         """Run every pending operation to its end, whatever its state, in due order (moving
-        the clock through the waits); return their ids in the order they first moved."""
+        the clock through the waits; a followed clock is not moved: what it has not reached
+        waits); return their ids in the order they first moved."""
         return self._steps_until(None)
 
     def advance(self, seconds: float) -> list[uuid.UUID]:
@@ -200,13 +203,20 @@ class BackgroundRunner:
         (operations started meanwhile too); return the ids that moved, in order.
 
         Raises:
-            ValueError: ``seconds`` is negative.
+            ValueError: ``seconds`` is negative, or above 0 while the clock follows another
+                (move that one, then ``advance(0)`` runs what fell due); nothing runs.
         """
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
             raise ValueError(f"advance() takes a number of seconds from 0, not {seconds!r}")
+        if seconds and self._org.clock.following:
+            raise ValueError(
+                "advance() cannot move a clock that follows another: move that one (e.g. "
+                "freezegun's tick() or move_to()) and call advance(0), or call "
+                "dv.clock.freeze() first"
+            )
         end = moved(self._org.clock.now(), seconds)
         moved_ids = self._steps_until(end)
-        if self._org.clock.now() < end:
+        if not self._org.clock.following and self._org.clock.now() < end:
             self._org.clock.set(end)
         return moved_ids
 
@@ -219,7 +229,7 @@ class BackgroundRunner:
         """Move an operation one step on (``advance_on_poll``), if it is still pending."""
         with self._step():
             row = self._steps.row(operation_id)
-            if row is not None and is_pending(row):
+            if row is not None and is_pending(row) and not self._steps.waiting(row):
                 self._steps.step(row)
 
     # ---- internals --------------------------------------------------------------------------
@@ -233,7 +243,7 @@ class BackgroundRunner:
         for _step in range(MAX_STEPS):
             with self._step():
                 row = self._steps.row(operation_id)
-                if row is None or not is_pending(row):
+                if row is None or not is_pending(row) or self._steps.waiting(row):
                     return
                 self._steps.step(row)
         raise RuntimeError(f"background operation {operation_id} was still pending after "
@@ -245,6 +255,8 @@ class BackgroundRunner:
             with self._step():
                 row = self._steps.next_due(end)
                 if row is None or (end is not None and self._steps.due(row) > end):
+                    return list(moved)
+                if self._steps.waiting(row):  # due first, yet after the followed clock's time
                     return list(moved)
                 self._steps.step(row)
                 moved[row.id] = None

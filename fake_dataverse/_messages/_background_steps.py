@@ -1,9 +1,10 @@
 """One step of a background operation, and the agenda of what falls due when.
 
 A step is made under the store lock: a Ready operation starts (2/20, at its due time: the clock
-moves forward to it if need be), a canceled one that never started ends Canceled (3/32), a
-started one runs its custom API and ends (3/30, 3/31) or waits for a retry (0/0, due after the
-backoff). Work a step sets off — the callback POST, the completion hooks — runs once the step
+moves forward to it if need be; a clock that follows another is not the fake's to move, so
+there the operation waits until that clock reaches it), a canceled one that never started ends
+Canceled (3/32), a started one runs its custom API and ends (3/30, 3/31) or waits for a retry
+(0/0, due after the backoff). Work a step sets off — the callback POST, the completion hooks — runs once the step
 has returned and the lock is released (``Organization.calls``).
 """
 
@@ -158,13 +159,30 @@ class OperationSteps:
             return row
         return None
 
+    def waiting(self, row: StoredRow) -> bool:
+        """Return True when an operation's next step falls due after the time a followed clock
+        reads: only that clock can make the wait pass."""
+        clock = self._org.clock
+        return clock.following and not is_started(row) and self.due(row) > clock.now()
+
     def step(self, row: StoredRow) -> None:
-        """Make one step of a pending operation (see the module's docstring)."""
+        """Make one step of a pending operation (see the module's docstring).
+
+        Raises:
+            ValueError: the operation is waiting (:meth:`waiting`); nothing is written.
+        """
         if is_started(row):
             self._attempt(row)
             return
         due = self.due(row)
-        if due > self._org.clock.now():
+        now = self._org.clock.now()
+        if due > now and self._org.clock.following:
+            raise ValueError(
+                f"background operation {row.id} is due at {due.isoformat()}, after the time the "
+                f"followed clock reads ({now.isoformat()}): move that clock (e.g. freezegun's "
+                "tick() or move_to()), or call dv.clock.freeze() first"
+            )
+        if due > now:
             self._org.clock.set(due)  # the wait passes: a worker picks it up when it is due
         if pair_of(row) == CANCELING:
             self._finalize(row, CANCELED, {})

@@ -147,6 +147,11 @@ class Clock:
             self._base, self._anchor, self._source = current, time.monotonic(), None
 
     @property
+    def following(self) -> bool:
+        """Return True while the clock reads another (:meth:`follow`): only that one moves it."""
+        return self._source is not None
+
+    @property
     def frozen(self) -> bool:
         """Return True when the clock only moves on command."""
         return self._anchor is None and self._source is None

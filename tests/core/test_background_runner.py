@@ -18,6 +18,7 @@ from fake_dataverse import (
     OrganizationRequest,
 )
 
+from ..traces import store_state
 from .conftest import TABLE
 
 STATE, STATUS = "backgroundoperationstatecode", "backgroundoperationstatuscode"
@@ -237,6 +238,97 @@ class TestModes:
 
         dv.service.retrieve_multiple(QueryExpression(TABLE))
         assert (0, 0) == _pair(dv, op)
+        dv.service.retrieve(TABLE, op, [STATE])
+        assert (2, 20) == _pair(dv, op)
+
+
+class TestFollowedClock:
+    """A clock that follows another is not the fake's to move: a retry waits for that clock."""
+
+    @pytest.fixture
+    def outside(self, dv: FakeDataverse) -> list[dt.datetime]:
+        """The other clock (what freezegun would patch), followed by ``dv``'s."""
+        time = [dv.clock.now()]
+        dv.clock.follow(lambda: time[0])
+        return time
+
+    @staticmethod
+    def _failing(attempts: list[dt.datetime]) -> Any:
+        def fail(inputs: dict[str, Any], context: CustomApiContext) -> None:
+            attempts.append(context.clock.now())
+            raise DataverseError("Access is denied.")
+
+        return fail
+
+    def test_auto_run_leaves_a_retry_waiting_for_the_other_clock(
+        self, dv: FakeDataverse, outside: list[dt.datetime]
+    ) -> None:
+        """The start is answered (was a ValueError from deferred work); attempt 2 runs once the
+        other clock reaches its due time, at that time."""
+        attempts: list[dt.datetime] = []
+        dv.background.register("sample_Export", self._failing(attempts))
+        dv.background.auto_run = True
+        start = outside[0]
+        op = _start(dv)
+        assert ((0, 0), 1, [op]) == (_pair(dv, op), _row(dv, op)["retrycount"],
+                                     dv.background.pending())
+        assert [] == dv.background.advance(0)  # not due yet
+        outside[0] = start + dt.timedelta(seconds=59)
+        assert [] == dv.background.advance(0)
+        outside[0] = start + dt.timedelta(seconds=60)
+        assert [op] == dv.background.advance(0)
+        assert [start, start + dt.timedelta(seconds=60)] == attempts
+
+    def test_run_all_runs_what_the_other_clock_has_reached(
+        self, dv: FakeDataverse, outside: list[dt.datetime]
+    ) -> None:
+        """run_all() runs what is due and stops at a wait; each retry runs once the other
+        clock has passed its due time (the backoff counts from the failed attempt)."""
+        attempts: list[dt.datetime] = []
+        dv.background.register("sample_Export", self._failing(attempts))
+        dv.background.register("sample_Fine", lambda inputs: {})
+        failing, fine = _start(dv), _start(dv, "sample_Fine")
+        start = outside[0]
+        assert [failing, fine] == dv.background.run_all()
+        assert ((0, 0), (3, 30), [start]) == (_pair(dv, failing), _pair(dv, fine), attempts)
+        assert start == dv.clock.now()
+        for hours in (1, 2, 3):
+            outside[0] = start + dt.timedelta(hours=hours)
+            assert [failing] == dv.background.run_all()
+        assert [start + dt.timedelta(hours=h) for h in range(4)] == attempts
+        assert ((3, 31), []) == (_pair(dv, failing), dv.background.pending())
+
+    def test_advance_and_start_refuse_to_move_it_and_change_nothing(
+        self, dv: FakeDataverse, outside: list[dt.datetime]
+    ) -> None:
+        """advance(seconds) and start() of a retry the other clock has not reached: a ValueError
+        saying what to do; nothing runs, nothing is written."""
+        dv.background.register("sample_Export", Failing())
+        op = _start(dv)
+        dv.background.run(op)  # attempt 1 fails: the retry is due in 60 s
+        before = store_state(dv)
+        with pytest.raises(ValueError, match=r"advance\(\) cannot move a clock that follows"):
+            dv.background.advance(60)
+        with pytest.raises(ValueError, match=f"{op} is due at .*followed clock"):
+            dv.background.start(op)
+        with pytest.raises(ValueError, match=f"{op} is due at .*followed clock"):
+            dv.background.start()
+        assert (before, [op]) == (store_state(dv), dv.background.pending())
+
+    def test_a_poll_moves_an_operation_only_once_it_is_due(
+        self, dv: FakeDataverse, outside: list[dt.datetime]
+    ) -> None:
+        """advance_on_poll: a poll before the retry's due time moves nothing, one after it
+        starts the retry."""
+        dv.background.register("sample_Export", Failing())
+        dv.background.advance_on_poll = 1
+        op = _start(dv)
+        dv.service.retrieve(TABLE, op, [STATE])  # starts it
+        dv.service.retrieve(TABLE, op, [STATE])  # attempt 1 fails
+        assert ((0, 0), 1) == (_pair(dv, op), _row(dv, op)["retrycount"])
+        dv.service.retrieve(TABLE, op, [STATE])
+        assert (0, 0) == _pair(dv, op)
+        outside[0] += dt.timedelta(seconds=60)
         dv.service.retrieve(TABLE, op, [STATE])
         assert (2, 20) == _pair(dv, op)
 
