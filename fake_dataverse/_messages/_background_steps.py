@@ -4,8 +4,8 @@ A step is made under the store lock: a Ready operation starts (2/20, at its due 
 moves forward to it if need be; a clock that follows another is not the fake's to move, so
 there the operation waits until that clock reaches it), a canceled one that never started ends
 Canceled (3/32), a started one runs its custom API and ends (3/30, 3/31) or waits for a retry
-(0/0, due after the backoff). Work a step sets off — the callback POST, the completion hooks — runs once the step
-has returned and the lock is released (``Organization.calls``).
+(0/0, due after the backoff). Work a step sets off — the callback POST, the completion hooks —
+runs once the step has returned and the lock is released (``Organization.calls``).
 """
 
 from __future__ import annotations
