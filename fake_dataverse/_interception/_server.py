@@ -52,6 +52,13 @@ class _Server(ThreadingHTTPServer):
             self.open_sockets.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Report a connection's failure, except a client that went away mid-answer (it hung
+        up or timed out: nothing is wrong with the server, and nobody is left to answer)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """Close every kept-alive connection, so no request is answered after stop()."""
         with self.sockets_lock:
@@ -82,10 +89,14 @@ class _Handler(BaseHTTPRequestHandler):
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
                     return bytes(data)
+                # Checked before reading: a read of a negative size waits for the client to
+                # close, and one of a huge size allocates it first.
+                if size < 0:
+                    raise ValueError("bad chunk size")
+                if len(data) + size > _MAX_BODY:
+                    raise ValueError("request body too large")
                 data += self.rfile.read(size)
                 self.rfile.readline()
-                if len(data) > _MAX_BODY:
-                    raise ValueError("request body too large")
         length = int(self.headers.get("Content-Length") or 0)
         if length < 0 or length > _MAX_BODY:
             raise ValueError("bad Content-Length")

@@ -91,6 +91,43 @@ class TestServe:
         assert 204 == reply.status_code
         assert ["chunked"] == [row["name"] for row in dv.rows()]
 
+    @pytest.mark.parametrize(
+        "size", [b"-5", b"fffffffffff", b"10000001"], ids=["negative", "huge", "over-the-limit"]
+    )
+    def test_a_chunk_size_out_of_bounds_is_400_at_once(
+        self, served: tuple[FakeDataverse, str], size: bytes
+    ) -> None:
+        """A negative chunk size (a read of it waited for the client to hang up) or one past
+        the body limit (a read of it allocated it first): 400 at once, nothing stored."""
+        dv, url = served
+        host, port = url.split("//")[1].split(":")
+        before = store_state(dv)
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(
+                b"POST /api/data/v9.2/backgroundoperations HTTP/1.1\r\nHost: x\r\n"
+                b"Authorization: Bearer t\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n" + size + b"\r\n{}"
+            )
+            answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400")
+        assert before == store_state(dv)
+
+    def test_a_client_that_hangs_up_is_not_reported(
+        self, served: tuple[FakeDataverse, str], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A client gone before the answer is written (it timed out) leaves no traceback on
+        standard error; the server goes on answering."""
+        url = served[1]
+        host, port = url.split("//")[1].split(":")
+        reset_on_close = b"\x01\x00\x00\x00\x00\x00\x00\x00"  # SO_LINGER on, 0 s: RST
+        for _ in range(20):
+            with socket.create_connection((host, int(port)), timeout=5) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, reset_on_close)
+                sock.sendall(b"GET /api/data/v9.2/backgroundoperations HTTP/1.1\r\nHost: x\r\n"
+                             b"Authorization: Bearer t\r\n\r\n")
+        assert 200 == requests.get(_rows(url), headers=AUTH, timeout=5).status_code
+        assert "Traceback" not in capsys.readouterr().err
+
     def test_internal_error_is_a_json_500(self) -> None:
         """A handler that crashes answers 500 with a JSON error naming it (never a hang)."""
 
