@@ -1,12 +1,15 @@
-"""A state machine interleaving start / run / advance / poll / cancel / unregister.
+"""A state machine interleaving start / run / advance / poll / cancel / unregister, on the
+fake's own clock or on one that follows another clock (moved forward or back meanwhile).
 
-Whatever the order, the runner never raises, every row holds a valid state/status pair, an
-operation canceled before it (re)started never runs again, no operation is retried more than
-three times, a finished operation stays finished, and ``on_complete`` fires once per completion.
+Whatever the order, the runner never raises (but for moving a followed clock, which it refuses
+without changing anything), every row holds a valid state/status pair, an operation canceled
+before it (re)started never runs again, no operation is retried more than three times, a
+finished operation stays finished, and ``on_complete`` fires once per completion.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -32,6 +35,8 @@ from fake_dataverse import (
     OrganizationRequest,
 )
 
+from ..traces import store_state
+
 TABLE = "backgroundoperation"
 API = "sample_Export"
 STATE, STATUS = "backgroundoperationstatecode", "backgroundoperationstatuscode"
@@ -53,6 +58,7 @@ class BackgroundMachine(RuleBasedStateMachine):
         self.final: dict[uuid.UUID, tuple[int, int]] = {}
         self.completions: list[uuid.UUID] = []
         self.dv.background.on_complete(lambda row: self.completions.append(row.id))
+        self.outside = [self.dv.clock.now()]  # the other clock (what freezegun would patch)
         self._register()
 
     def teardown(self) -> None:
@@ -111,22 +117,49 @@ class BackgroundMachine(RuleBasedStateMachine):
 
     @rule(op=operations, finish=st.booleans())
     def manual_step(self, op: uuid.UUID, finish: bool) -> None:
-        before = self._pair(op) if op.int else None
+        before = (self._pair(op) if op.int else None, store_state(self.dv))
         try:
             (self.dv.background.finish if finish else self.dv.background.start)(op)
         except LookupError:  # not in that phase: the runner says so and changes nothing
-            assert before == (self._pair(op) if op.int else None)
+            assert before == (self._pair(op) if op.int else None, store_state(self.dv))
+        except ValueError:  # a retry the followed clock has not reached: likewise
+            assert self.dv.clock.following and not finish
+            assert before == (self._pair(op) if op.int else None, store_state(self.dv))
 
     @rule(seconds=st.sampled_from([0, 1, 59, 60, 120, 240, 1000]))
     def advance(self, seconds: int) -> None:
-        before = self.dv.clock.now()
+        before = (self.dv.clock.now(), store_state(self.dv))
+        if self.dv.clock.following and seconds:
+            try:
+                self.dv.background.advance(seconds)
+            except ValueError:
+                assert before == (self.dv.clock.now(), store_state(self.dv))
+                return
+            raise AssertionError("advance() moved a followed clock")
         self.dv.background.advance(seconds)
-        assert (self.dv.clock.now() - before).total_seconds() >= seconds
+        assert (self.dv.clock.now() - before[0]).total_seconds() >= seconds
 
     @rule()
     def run_all(self) -> None:
         self.dv.background.run_all()
-        assert [] == self.dv.background.pending()
+        if self.dv.clock.following:  # what waits, waits for that clock: nothing is due now
+            assert [] == self.dv.background.advance(0)
+        else:
+            assert [] == self.dv.background.pending()
+
+    # ---- the clock --------------------------------------------------------------------------
+    @rule()
+    def follow(self) -> None:
+        self.outside[0] = self.dv.clock.now()
+        self.dv.clock.follow(lambda: self.outside[0])
+
+    @rule(seconds=st.sampled_from([1, 59, 60, 120, 240, 1000, -600]))
+    def move_the_followed_clock(self, seconds: int) -> None:
+        self.outside[0] += dt.timedelta(seconds=seconds)
+
+    @rule()
+    def freeze(self) -> None:
+        self.dv.clock.freeze()
 
     # ---- client side ------------------------------------------------------------------------
     @rule(op=operations, web=st.booleans())
