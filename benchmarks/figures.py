@@ -161,25 +161,35 @@ class WebClient:
         return self.session.post(self.root + path, json=body)
 
 
-def interception_figures(calls: int, batches: int) -> list[Figure]:
-    """Web API create through ``requests`` beside the same POST to a bare ``responses`` callback."""
-    dv = FakeDataverse()
-    client = WebClient(dv)
-    body = {"name": "benchmark", "inputparameters": "[]"}
-    url = f"{client.root}{ENTITY_SET}"
-    floor_url = "https://floor.example.com/api/data/v9.2/" + ENTITY_SET
+#: The floor's URL: a host no fake serves, answered by :func:`add_floor`'s bare callback.
+FLOOR_URL = "https://floor.example.com/api/data/v9.2/" + ENTITY_SET
+#: The body every create of the per-call figures POSTs.
+CREATE_BODY = {"name": "benchmark", "inputparameters": "[]"}
+
+
+def add_floor(mock: responses.RequestsMock, url: str) -> None:
+    """Answer POSTs to :data:`FLOOR_URL` on ``mock`` with a bare callback: the 204 a create
+    gives, its ``OData-EntityId`` under ``url``, and nothing else done."""
 
     def bare(request: Any) -> tuple[int, dict[str, str], str]:
         return 204, {"OData-EntityId": f"{url}(00000000-0000-0000-0000-000000000001)"}, ""
 
+    mock.add_callback("POST", re.compile(re.escape(FLOOR_URL)), callback=bare)
+
+
+def interception_figures(calls: int, batches: int) -> list[Figure]:
+    """Web API create through ``requests`` beside the same POST to a bare ``responses`` callback."""
+    dv = FakeDataverse()
+    client = WebClient(dv)
+    url = f"{client.root}{ENTITY_SET}"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback("POST", re.compile(re.escape(floor_url)), callback=bare)
+        add_floor(mock, url)
         with dv.intercept(mock):
             floor, fake = per_call_us(
                 calls,
                 batches,
-                lambda: client.session.post(floor_url, json=body),
-                lambda: client.session.post(url, json=body),
+                lambda: client.session.post(FLOOR_URL, json=CREATE_BODY),
+                lambda: client.session.post(url, json=CREATE_BODY),
             )
     return [
         Figure("floor: requests POST to a bare responses callback", floor, "µs"),

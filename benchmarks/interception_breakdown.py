@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -36,14 +34,21 @@ import responses
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from figures import ENTITY_SET, WebClient, per_call_us  # a sibling module, on the path now
+from figures import (  # a sibling module, on the path now
+    CREATE_BODY,
+    ENTITY_SET,
+    FLOOR_URL,
+    WebClient,
+    add_floor,
+    fastest_ms,
+    per_call_us,
+)
 
 from fake_dataverse import FakeDataverse
 from fake_dataverse._interception._responses import Interception
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
 
 Handler = Callable[[HttpRequest], HttpResponse]
-BODY = {"name": "benchmark", "inputparameters": "[]"}
 
 
 def _minimal(url: str) -> Handler:
@@ -79,13 +84,12 @@ def _spin(rounds: int, answer: HttpResponse) -> Handler:
 
 def _alone_us(handler: Handler, request: Callable[[], HttpRequest], calls: int) -> float:
     """Return a handler's cost per call in µs, called in a loop (the fastest of five batches)."""
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
+
+    def batch() -> None:
         for _ in range(calls):
             handler(request())
-        best = min(best, (time.perf_counter() - start) / calls * 1e6)
-    return best
+
+    return fastest_ms(5, batch) * 1000 / calls
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     dv = FakeDataverse()
     client = WebClient(dv)
     url = f"{client.root}{ENTITY_SET}"
-    floor_url = "https://floor.example.com/api/data/v9.2/" + ENTITY_SET
-    raw = json.dumps(BODY).encode()
+    raw = json.dumps(CREATE_BODY).encode()
     headers = Headers({"Authorization": "Bearer benchmark", "Content-Type": "application/json"})
 
     def request() -> HttpRequest:
@@ -117,20 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         ("fake", dv.handle),
     ]
 
-    def bare(request: Any) -> tuple[int, dict[str, str], str]:
-        return 204, {"OData-EntityId": f"{url}(00000000-0000-0000-0000-000000000001)"}, ""
-
     print(f"{'handler':8} {'alone':>9} {'floor':>9} {'POST':>9} {'added':>9} {'÷ floor':>8}")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback("POST", re.compile(re.escape(floor_url)), callback=bare)
+        add_floor(mock, url)
         for name, handler in handlers:
             alone = _alone_us(handler, request, options.calls) if name != "answer" else 0.0
             with Interception(dv.url, handler, mock, owner=dv):
                 floor, post = per_call_us(
                     options.calls,
                     options.batches,
-                    lambda: client.session.post(floor_url, json=BODY),
-                    lambda: client.session.post(url, json=BODY),
+                    lambda: client.session.post(FLOOR_URL, json=CREATE_BODY),
+                    lambda: client.session.post(url, json=CREATE_BODY),
                 )
             print(
                 f"{name:8} {alone:7.1f}µs {floor:7.1f}µs {post:7.1f}µs {post - floor:7.1f}µs"

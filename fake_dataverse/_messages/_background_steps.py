@@ -174,16 +174,16 @@ class OperationSteps:
         if is_started(row):
             self._attempt(row)
             return
-        due = self.due(row)
-        now = self._org.clock.now()
-        if due > now and self._org.clock.following:
-            raise ValueError(
-                f"background operation {row.id} is due at {due.isoformat()}, after the time the "
-                f"followed clock reads ({now.isoformat()}): move that clock (e.g. freezegun's "
-                "tick() or move_to()), or call dv.clock.freeze() first"
-            )
+        due, clock = self.due(row), self._org.clock
+        now = clock.now()
         if due > now:
-            self._org.clock.set(due)  # the wait passes: a worker picks it up when it is due
+            if clock.following:  # only that clock can make the wait pass
+                raise ValueError(
+                    f"background operation {row.id} is due at {due.isoformat()}, after the time "
+                    f"the followed clock reads ({now.isoformat()}): move that clock (e.g. "
+                    "freezegun's tick() or move_to()), or call dv.clock.freeze() first"
+                )
+            clock.set(due)  # the wait passes: a worker picks it up when it is due
         if pair_of(row) == CANCELING:
             self._finalize(row, CANCELED, {})
         else:
