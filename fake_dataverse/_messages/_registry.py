@@ -148,7 +148,10 @@ def definition_for(name: str) -> MessageDefinition | None:
 def table_of_target(request: Any) -> str | None:
     """Return the table a request acts on, from its ``Target``/``Targets``/``EntityName``."""
     params: dict[str, Any] = request.parameters
-    target = params.get("Target") or params.get("EntityMoniker")
+    # (``is None``, not truth: an Entity without columns is empty, yet still names its table)
+    target = params.get("Target")
+    if target is None:
+        target = params.get("EntityMoniker")
     # EntityReference first: an Entity check of anything else goes through ``abc``.
     if isinstance(target, (EntityReference, Entity)):
         return target.logical_name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,7 @@ from fake_dataverse import (
     UpsertRequest,
 )
 
+from ..traces import store_state
 from .conftest import TABLE, Rejects
 
 START = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
@@ -318,6 +320,26 @@ class TestMessages:
             dv.service.create(Entity("systemuser", lastname="x"))
         admin = dv.service.retrieve("systemuser", dv.admin_id, ["fullname"])
         assert "System Administrator" == admin["fullname"]
+
+    @pytest.mark.parametrize(
+        ("name", "make"),
+        [
+            ("Create", lambda dv: CreateRequest(target=Entity("systemuser"))),
+            ("Update", lambda dv: UpdateRequest(target=Entity("systemuser", dv.admin_id))),
+            ("Upsert", lambda dv: UpsertRequest(target=Entity("systemuser", dv.admin_id))),
+        ],
+    )
+    def test_an_entity_without_columns_still_names_its_table(
+        self, dv: FakeDataverse, rejects: Rejects, name: str, make: Any
+    ) -> None:
+        """A Target with no columns is refused on a table that does not list the message, as a
+        Target with columns is: it neither adds a user nor touches the administrator's row."""
+        before = store_state(dv, "systemuser")
+        with rejects("0x80040315") as info:
+            dv.service.execute(make(dv))
+        expected = f"The '{name}' method does not support entities of type 'systemuser'."
+        assert expected == info.value.message
+        assert before == store_state(dv, "systemuser")
 
     def test_unknown_table(self, dv: FakeDataverse, rejects: Rejects) -> None:
         """A table the organization does not have is 0x80040217."""
