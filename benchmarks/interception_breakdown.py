@@ -1,6 +1,6 @@
 """Where the Web API create's cost over the floor goes, inside the ``requests`` call.
 
-The same ``requests`` POST as the ``figures`` benchmark, answered by four handlers in turn, each
+The same ``requests`` POST as the ``figures`` benchmark, answered by five handlers in turn, each
 measured as the figure is (batches alternating with the floor's, the fastest batch mean):
 
 - ``answer``: returns the fake's 204 at once: the ``responses`` adapter alone, and the extra
@@ -9,6 +9,11 @@ measured as the figure is (batches alternating with the floor's, the fastest bat
   code and data;
 - ``minimal``: a create without the fake's rules (``json.loads``, a GUID, a dictionary insert,
   the three headers of the fake's answer);
+- ``direct``: the fake's create rules without the layers between them: the body parsed and
+  converted as the Web API does, the caller's and the privilege's checks, ``create_row`` (every
+  column rule, the new row, the commit), a session token, the reply's headers and the request
+  log's record, called straight from the handler (no routing, no ``Create`` message, no
+  request or response objects). Not a way the fake answers: what the layers cost;
 - ``fake``: the fake's own ``dv.handle``.
 
 Each handler's cost called alone, in a loop, is printed beside what it adds to the POST: work
@@ -38,6 +43,7 @@ from figures import (  # a sibling module, on the path now
     CREATE_BODY,
     ENTITY_SET,
     FLOOR_URL,
+    TABLE,
     WebClient,
     add_floor,
     fastest_ms,
@@ -46,7 +52,13 @@ from figures import (  # a sibling module, on the path now
 
 from fake_dataverse import FakeDataverse
 from fake_dataverse._interception._responses import Interception
+from fake_dataverse._messages._crud import create_row
+from fake_dataverse._messages._registry import ExecutionContext
+from fake_dataverse._storage._organization import Caller
+from fake_dataverse._webapi._calls import WebApiCall
 from fake_dataverse._webapi._http import Headers, HttpRequest, HttpResponse
+from fake_dataverse._webapi._json import entity_from_json, request_json
+from fake_dataverse._webapi._select import entity_path
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -68,6 +80,34 @@ def _minimal(url: str) -> Handler:
             "OData-EntityId": f"{url}({row_id})",
         }
         return HttpResponse(204, headers, b"")
+
+    return create
+
+
+def _direct(dv: FakeDataverse, root: str) -> Handler:
+    """Return the fake's create rules called one after another, without the layers between."""
+    org = dv.organization
+    table = org.table(TABLE)
+    caller = Caller(org.admin_id)
+    context = ExecutionContext(org, caller, dv.service.execute)
+    store, record = org.store, org.request_log.record
+
+    def create(request: HttpRequest) -> HttpResponse:
+        payload = request_json(request.headers.get("Content-Type"), request.body, ENTITY_SET)
+        entity = entity_from_json(table, payload, ENTITY_SET)
+        with store.lock:
+            org.check_caller(caller)
+            org.check_privilege(caller, table, "Create")
+            row = create_row(context, table, entity)
+            token = store.next_session_token()
+        headers = {
+            "OData-Version": "4.0",
+            "x-ms-session-token": token,
+            "OData-EntityId": f"{root}{entity_path(table, row.id, None)}",
+        }
+        response = HttpResponse(204, headers, b"")
+        record(WebApiCall(request, response, org.url, batch_part=False))
+        return response
 
     return create
 
@@ -117,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         ("answer", lambda request: answer),
         ("spin", _spin(rounds, answer)),
         ("minimal", _minimal(url)),
+        ("direct", _direct(dv, client.root)),
         ("fake", dv.handle),
     ]
 
