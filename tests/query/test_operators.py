@@ -101,6 +101,8 @@ CASES: list[tuple[str, ConditionOperator, tuple[Any, ...], set[str]]] = [
     ("s", Op.LIKE, ("_eta",), {"mid"}),
     ("s", Op.LIKE, ("[ab]%",), {"low", "mid", "old"}),
     ("s", Op.LIKE, ("[^ab]%",), {"high"}),
+    ("s", Op.LIKE, ("[f-h]%",), {"high"}),  # a range: g lies between its ends
+    ("s", Op.LIKE, ("[^a-f]%",), {"high"}),
     ("s", Op.LIKE, ("gamma[_]1",), {"high"}),
     ("m", Op.LIKE, ("%[[]x]",), {"mid"}),
     ("m", Op.LIKE, ("%full",), {"low"}),
@@ -152,6 +154,15 @@ class TestComparisons:
     ) -> None:
         """NotNull matches every row whose column holds a value, on every column type."""
         assert ALL == run(dv, attribute, Op.NOT_NULL)
+
+    def test_patterns_span_lines(self, dv: FakeDataverse) -> None:
+        """``%`` and ``_`` match line breaks too, as SQL's LIKE does (multiline text)."""
+        dv.service.create(Entity(ITEM, name="lines", m="first line\nsecond line"))
+        dv.service.create(Entity(ITEM, name="one", m="first line"))
+        assert {"lines", "one"} == run(dv, "m", Op.BEGINS_WITH, "first")
+        assert {"lines"} == run(dv, "m", Op.LIKE, "first line_second%")
+        assert {"lines"} == run(dv, "m", Op.ENDS_WITH, "second line")
+        assert {"lines"} == run(dv, "m", Op.CONTAINS, "line\nsecond")
 
     def test_lookup_comparisons(
         self, dv: FakeDataverse, items: dict[str, uuid.UUID], user2: uuid.UUID
@@ -298,6 +309,24 @@ class TestDateOperators:
         query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"))
         query.criteria.add_condition("starttime", Op.TODAY)
         assert {"tomorrow"} == names(dv.service.retrieve_multiple(query))
+
+    def test_a_day_includes_its_midnight_and_not_the_next(self, dv: FakeDataverse) -> None:
+        """A calendar range runs from its first instant up to, not including, the next
+        range's first instant (the fake now: 2026-01-01 09:00 UTC)."""
+        for name, moment in [("today", when(2026, 1, 1)), ("tomorrow", when(2026, 1, 2))]:
+            row_id = dv.service.create(Entity("backgroundoperation", name=name))
+            dv.service.update(Entity("backgroundoperation", row_id, starttime=moment))
+
+        def matching(op: ConditionOperator, *values: Any) -> set[str]:
+            query = QueryExpression("backgroundoperation", column_set=ColumnSet("name"))
+            query.criteria.add_condition("starttime", op, *values)
+            return names(dv.service.retrieve_multiple(query))
+
+        assert {"today"} == matching(Op.TODAY)
+        assert {"tomorrow"} == matching(Op.TOMORROW)
+        assert {"today"} == matching(Op.ON, dt.date(2026, 1, 1))
+        assert {"today"} == matching(Op.ON_OR_BEFORE, dt.date(2026, 1, 1))
+        assert {"tomorrow"} == matching(Op.ON_OR_AFTER, dt.date(2026, 1, 2))
 
     def test_date_operators_on_the_item_table(
         self, dv: FakeDataverse, items: dict[str, uuid.UUID]

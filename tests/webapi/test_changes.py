@@ -48,9 +48,20 @@ class TestDelta:
         token = link.split("$deltatoken=")[1]
         assert api.get(f"backgroundoperations/$count?$deltatoken={token}").text == "1"
 
-    @pytest.mark.parametrize("option", ["$filter=name eq 'a'", "$orderby=name", "$top=1"])
+    @pytest.mark.parametrize(
+        "option",
+        [
+            "$filter=name eq 'a'",
+            "$orderby=name",
+            "$top=1",
+            "$expand=createdby($select=fullname)",
+            "$apply=aggregate($count as total)",
+            "$count=true",
+        ],
+    )
     def test_options_not_allowed_with_tracking(self, api: Api, option: str) -> None:
-        """$filter/$orderby/$top with track-changes: 400 naming the option."""
+        """$filter/$orderby/$top/$expand/$apply/$count with track-changes: 400 naming the
+        option."""
         response = api.get(
             f"backgroundoperations?{option}", headers={"Prefer": "odata.track-changes"}
         )

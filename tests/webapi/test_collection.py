@@ -141,6 +141,13 @@ class TestPaging:
         assert len(body["value"]) == 2
         assert "@odata.nextLink" in body
 
+    @pytest.mark.parametrize("size", [0, 5001])
+    def test_page_size_setting_stays_within_dataverse_limits(self, size: int) -> None:
+        """The organization's page size is 1 to 5000, as Dataverse's is; 5000 is allowed."""
+        with pytest.raises(ValueError, match="max_page_size must be between 1 and 5000"):
+            FakeDataverse(max_page_size=size)
+        assert FakeDataverse(max_page_size=5000).organization.settings.max_page_size == 5000
+
     def test_tampered_skiptoken_is_400(self, api: Api, rows: list[str]) -> None:
         """A $skiptoken the fake did not hand out: 400 0x8004112a."""
         response = api.get("backgroundoperations?$skiptoken=" + quote("<cookie/>"))

@@ -30,6 +30,12 @@ class TestPrefer:
         assert prefer.max_page_size is None
         assert not prefer.track_changes
 
+    def test_a_page_size_must_be_a_positive_integer(self) -> None:
+        """``odata.maxpagesize`` of 0, below 0, signed or fractional is ignored; 1 is kept."""
+        for value in ("0", "-1", "+2", "2.5"):
+            assert parse_prefer(f"odata.maxpagesize={value}").max_page_size is None, value
+        assert parse_prefer("odata.maxpagesize=1").max_page_size == 1
+
     def test_callback_and_async(self) -> None:
         """respond-async and odata.callback; url="…" (background operations)."""
         prefer = parse_prefer('respond-async, odata.callback; url="https://x/cb"')
