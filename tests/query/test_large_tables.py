@@ -113,6 +113,21 @@ class TestFirstPagesInAnotherOrder:
         assert [(r["id"], r["partition"]) for r in expected] == first_page(dv, query, size)
 
     @pytest.mark.parametrize("descending", [False, True])
+    def test_first_page_by_a_column_few_rows_hold(self, descending: bool) -> None:
+        """Ordered by a column only three of 100 rows hold, a page of five is those three and
+        then the first nulls (descending), or nulls only (ascending): as a full sort gives."""
+        fake = FakeDataverse(clock=NOW)
+        names = ["c", "a", "b", *[None] * 97]
+        targets = [Entity(TABLE, name=name) for name in names]
+        fake.service.execute(CreateMultipleRequest(targets=targets))
+        query = QueryExpression(TABLE)
+        query.add_order("name", OrderType.DESCENDING if descending else OrderType.ASCENDING)
+        expected = sorted(everything(fake), key=by_name(descending))[:5]
+        if descending:
+            assert ["c", "b", "a", None, None] == [r["name"] for r in expected]
+        assert [(r["id"], r["partition"]) for r in expected] == first_page(fake, query, 5)
+
+    @pytest.mark.parametrize("descending", [False, True])
     def test_top_count_by_name_in_a_partition(self, dv: FakeDataverse, descending: bool) -> None:
         """A top count in one partition is the head of that partition's full sort."""
         query = QueryExpression(TABLE, column_set=ColumnSet("name", "partitionid"))

@@ -111,6 +111,22 @@ class TestCreate:
             "'Microsoft.Dynamics.CRM.backgroundoperation'."
         )
 
+    @pytest.mark.parametrize("method", ["POST", "PATCH"])
+    def test_deep_insert_is_refused_and_names_the_navigation_property(
+        self, api: Api, unchanged, method: str
+    ) -> None:
+        """A navigation property with a row inline (deep insert, or deep update): 400
+        0x80048d19 naming it, and nothing written (elastic tables do not support deep insert)."""
+        path = "backgroundoperations" if method == "POST" else f"backgroundoperations({ROW})"
+        with unchanged():
+            response = api.request(method, path, json={"name": "a", "createdby": {"fullname": "x"}})
+        status, code, message = error_of(response)
+        assert (status, code) == (400, "0x80048d19")
+        assert message.endswith(
+            "Microsoft.OData.ODataException: Deep insert or update of the navigation property "
+            "'createdby' is not supported."
+        )
+
     def test_read_only_columns_are_ignored(self, api: Api) -> None:
         """createdon, versionnumber and outputparameters on create are dropped."""
         api.post(
