@@ -382,8 +382,12 @@ class TestRobustness:
         dv.background.register("sample_Bad", lambda inputs: 42)
         op = _start(dv, "sample_Bad")
         dv.background.start(op)
-        with pytest.raises(TypeError, match="returned int 42"):
+        with pytest.raises(TypeError) as info:
             dv.background.run_all()
+        assert str(info.value) == (
+            "the handler of custom API 'sample_Bad' returned int 42: return a dict of output "
+            "parameters, or None"
+        )
         assert (2, 20) == _pair(dv, op)
 
     def test_one_thread_polls_while_another_drives(self) -> None:

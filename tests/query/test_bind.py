@@ -129,25 +129,34 @@ class TestValues:
         assert "Use 'Null' or 'NotNull' conditions instead." in info.value.message
 
     @pytest.mark.parametrize(
-        ("op", "values"),
+        ("op", "values", "expected"),
         [
-            (Op.EQUAL, ()),
-            (Op.EQUAL, (1, 2)),
-            (Op.BETWEEN, (1,)),
-            (Op.BETWEEN, (1, 2, 3)),
-            (Op.IN, ()),
-            (Op.NULL, (1,)),
-            (Op.LAST_X_DAYS, ()),
+            (Op.EQUAL, (), "1"),
+            (Op.EQUAL, (1, 2), "1"),
+            (Op.BETWEEN, (1,), "2"),
+            (Op.BETWEEN, (1, 2, 3), "2"),
+            (Op.IN, (), "at least 1"),
+            (Op.NULL, (1,), "0"),
+            (Op.LAST_X_DAYS, (), "1"),
         ],
     )
     def test_wrong_number_of_values(
-        self, dv: FakeDataverse, rejects: Rejects, op: ConditionOperator, values: tuple[Any, ...]
+        self,
+        dv: FakeDataverse,
+        rejects: Rejects,
+        op: ConditionOperator,
+        values: tuple[Any, ...],
+        expected: str,
     ) -> None:
-        """Each operator takes its number of values; another count is 0x80040203."""
+        """Each operator takes its number of values; another count is 0x80040203 saying how
+        many it takes (at least one for In, which takes a list)."""
         attribute = "d" if op is Op.LAST_X_DAYS else "i"
         with rejects("0x80040203") as info:
             dv.service.retrieve_multiple(query_with(attribute, op, *values))
-        assert "argument(s) but received" in info.value.message
+        assert info.value.message == (
+            f"Condition for attribute 'contoso_item.{attribute}': expected {expected} "
+            f"argument(s) but received {len(values)}."
+        )
 
     @pytest.mark.parametrize(
         ("attribute", "op", "values"),

@@ -130,8 +130,14 @@ class TestTwoFakesAtOneUrl:
         """A second fake at a URL another fake is intercepted on is an error naming the URL."""
         first, second = FakeDataverse(CONTOSO), FakeDataverse(CONTOSO)
         with first.intercept():
-            with pytest.raises(RuntimeError, match=r"https://contoso\.crm\.dynamics\.com"):
+            with pytest.raises(RuntimeError) as info:
                 second.intercept().__enter__()
+            assert str(info.value) == (
+                f"another FakeDataverse is already intercepted at {CONTOSO}: requests to one URL "
+                "can reach only one fake. Give each fake its own url "
+                "(FakeDataverse('https://<name>.crm.dynamics.com')), or end the other fake's "
+                "intercept() first."
+            )
             assert _list(first).status_code == 200
         with second.intercept():  # free again once the first one ended
             assert _list(second).status_code == 200
