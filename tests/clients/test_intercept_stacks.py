@@ -18,6 +18,8 @@ from fake_dataverse import FakeAsyncCredential, FakeDataverse
 from fake_dataverse._interception._patching import Library, enter_libraries
 
 AUTH = {"Authorization": "Bearer t"}
+#: Microsoft Entra's token host, which every intercept() answers too (for credentials).
+ENTRA = "https://login.microsoftonline.com"
 
 
 def _patched_attributes() -> dict[str, Any]:
@@ -121,8 +123,13 @@ class TestOtherHosts:
     def test_httpx_refuses_other_hosts_naming_them(self) -> None:
         """A host no fake serves is a ConnectError naming it; nothing goes to the network."""
         dv = FakeDataverse()
-        with dv.intercept(), pytest.raises(httpx.ConnectError, match=r"https://example\.invalid"):
+        with dv.intercept(), pytest.raises(httpx.ConnectError) as caught:
             httpx.get("https://example.invalid/x")
+        assert str(caught.value) == (
+            "fake-dataverse: https://example.invalid is not an intercepted organization and the "
+            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA}). Mock it (respx, "
+            "pytest-httpx) or intercept a FakeDataverse at that URL."
+        )
 
     def test_httpx_async_refuses_other_hosts(self) -> None:
         """The same for httpx.AsyncClient."""
@@ -146,7 +153,11 @@ class TestOtherHosts:
         with dv.intercept(), pytest.raises(aiohttp.ClientConnectorError) as caught:
             asyncio.run(run())
         assert "example.invalid" in str(caught.value)
-        assert dv.url in str(caught.value)
+        assert caught.value.os_error.strerror == (
+            "fake-dataverse: https://example.invalid is not an intercepted organization and the "
+            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA}); mock it (aioresponses) "
+            "or intercept a FakeDataverse at that URL"
+        )
 
     def test_respx_mock_keeps_answering(self) -> None:
         """respx routes for other hosts answer inside intercept(); the fake answers its URL."""

@@ -245,6 +245,26 @@ class TestRetrieve:
         changed = api.get(f"backgroundoperations({row_id})", headers={"If-None-Match": etag})
         assert changed.status_code == 200
 
+    @pytest.mark.parametrize(
+        ("query", "prefer"),
+        [
+            ("?$expand=createdby($select=fullname)", None),
+            ("", 'odata.include-annotations="*"'),
+        ],
+    )
+    def test_if_none_match_answers_in_full_with_expand_or_annotations(
+        self, api: Api, query: str, prefer: str | None
+    ) -> None:
+        """With $expand, or with annotations asked for, the current etag still gets 200 and
+        the row: the etag covers the row's own columns, not related rows or formatting."""
+        row_id = api.create(name="export")
+        etag = api.get(f"backgroundoperations({row_id})").headers["ETag"]
+        headers = {"If-None-Match": etag, **({"Prefer": prefer} if prefer else {})}
+        response = api.get(f"backgroundoperations({row_id}){query}", headers=headers)
+        assert response.status_code == 200
+        assert response.headers["ETag"] == etag
+        assert response.json()["name"] == "export"
+
     def test_if_none_match_null_is_not_a_condition(self, api: Api) -> None:
         """If-None-Match: null (a cache-buster) is ignored."""
         row_id = api.create(name="export")
