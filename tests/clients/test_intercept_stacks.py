@@ -155,8 +155,8 @@ class TestOtherHosts:
         assert "example.invalid" in str(caught.value)
         assert caught.value.os_error.strerror == (
             "fake-dataverse: https://example.invalid is not an intercepted organization and the "
-            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA}); mock it (aioresponses) "
-            "or intercept a FakeDataverse at that URL"
+            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA}); mock it "
+            "(aioresponses) or intercept a FakeDataverse at that URL"
         )
 
     def test_respx_mock_keeps_answering(self) -> None:
