@@ -115,6 +115,21 @@ class TestTime:
         assert ((3, 31), 4) == (_pair(dv, op), len(api.contexts))
         assert start + dt.timedelta(seconds=10_060) == dv.clock.now()
 
+    def test_advance_never_moves_time_back_past_what_a_handler_did(
+        self, dv: FakeDataverse
+    ) -> None:
+        """A handler that moves the clock on (work that takes an hour) keeps it there: a
+        10 s advance ends at the later time, so the row's end is not in the clock's future."""
+
+        def slow(inputs: dict[str, Any]) -> None:
+            dv.clock.advance(hours=1)
+
+        dv.background.register("sample_Slow", slow)
+        op = _start(dv, "sample_Slow")
+        start = dv.clock.now()
+        assert [op] == dv.background.advance(10)
+        assert start + dt.timedelta(hours=1) == dv.clock.now() == _row(dv, op)["endtime"]
+
     def test_advance_runs_in_due_order(self, dv: FakeDataverse) -> None:
         """Operations run in the order they fall due, each at its moment."""
         ran: list[tuple[str, dt.datetime]] = []
