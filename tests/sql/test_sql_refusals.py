@@ -104,6 +104,31 @@ def test_refused_with_a_message_naming_the_construct(
     assert store_state(dv) == before
 
 
+@pytest.mark.parametrize(
+    ("statement", "clause"),
+    [
+        (f"SELECT name, COUNT(*) AS n {FROM} GROUP BY priority", "select list"),
+        (
+            f"SELECT priority, COUNT(*) AS n {FROM} GROUP BY priority ORDER BY name",
+            "ORDER BY clause",
+        ),
+    ],
+)
+def test_a_column_outside_the_groups_is_named_as_sql_server_names_it(
+    dv: FakeDataverse, read: Reader, statement: str, clause: str
+) -> None:
+    """A column neither grouped nor aggregated (``name``): SQL Server's message for the clause
+    it is in."""
+    before = store_state(dv)
+    status, code, message = read.error(statement)
+    assert (status, code) == (400, INVALID_ARGUMENT)
+    assert message == (
+        f"Column 'backgroundoperation.name' is invalid in the {clause} because it is not "
+        "contained in either an aggregate function or the GROUP BY clause."
+    )
+    assert store_state(dv) == before
+
+
 def test_an_unknown_column_is_the_binders_fault(dv: FakeDataverse, read: Reader) -> None:
     """An unknown column answers QueryBuilderNoAttribute, as FetchXML's does."""
     sql = read.error(f"SELECT nme {FROM}")
