@@ -65,7 +65,7 @@ class TestValues:
         ("args", "kwargs", "match"),
         [
             (("priorty",), {}, "no column 'priorty'"),
-            (("name",), {"surface": "odata"}, "surface="),
+            (("name",), {"surface": "odata"}, r"^surface='odata' must be 'sdk' or 'webapi'$"),
             (("name",), {"table": "contact"}, "not a shipped table"),
         ],
     )

@@ -6,6 +6,9 @@ from xml.etree import ElementTree
 
 import pytest
 
+from fake_dataverse import FakeDataverse
+
+from ..tables import TASK, TASK_TABLE
 from .conftest import Api, error_of
 
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
@@ -140,6 +143,28 @@ class TestEntityDefinitions:
         }
         one = api.get("EntityDefinitions(LogicalName='systemuser')/OneToManyRelationships")
         assert len(one.json()["value"]) == 4
+
+    def test_a_relationship_is_named_by_its_metadata_or_after_its_lookup(self) -> None:
+        """A lookup's relationship is named as the table's metadata names it, or, for a
+        lookup whose metadata names none (a custom table's), lk_<table>_<column>."""
+        dv = FakeDataverse(tables=[TASK_TABLE])
+        with dv.intercept():
+            api = Api(dv)
+            shipped = api.get(f"{DEFINITION}/ManyToOneRelationships").json()["value"]
+            custom = api.get(
+                f"EntityDefinitions(LogicalName='{TASK}')/ManyToOneRelationships"
+            ).json()["value"]
+        created_by = next(r for r in shipped if r["ReferencingAttribute"] == "createdby")
+        assert created_by["SchemaName"] == "lk_backgroundoperation_createdby"
+        [parent] = custom
+        assert (parent["SchemaName"], parent["ReferencedEntityNavigationPropertyName"]) == (
+            "lk_contoso_task_contoso_parent",
+            "lk_contoso_task_contoso_parent",
+        )
+        assert (parent["ReferencedEntity"], parent["ReferencingAttribute"]) == (
+            TASK,
+            "contoso_parent",
+        )
 
     def test_expand_attributes_on_every_table(self, api: Api) -> None:
         """EntityDefinitions?$expand=Attributes($select=…): each table with its columns."""
