@@ -464,6 +464,23 @@ class TestRecords:
         dv.reset()
         assert ([], []) == (dv.background.pending(), dv.background.callbacks)
 
+    def test_restore_puts_back_the_callbacks_and_their_urls(self, dv: FakeDataverse) -> None:
+        """A callback delivered after snapshot() is gone after restore(), and the operation,
+        run again, calls back to the URL it was started with."""
+        dv.background.register("sample_Export", lambda inputs: None)
+        response = dv.service.execute(OrganizationRequest("ExecuteBackgroundOperation", {
+            "Request": OrganizationRequest("sample_Export", {}),
+            "CallbackUri": "https://hooks.example/done",
+        }))
+        op = response["BackgroundOperationId"]
+        saved = dv.snapshot()
+        assert [op] == dv.background.run_all()
+        assert ["https://hooks.example/done"] == [c.url for c in dv.background.callbacks]
+        dv.restore(saved)
+        assert ([], [op]) == (dv.background.callbacks, dv.background.pending())
+        assert [op] == dv.background.run_all()
+        assert ["https://hooks.example/done"] == [c.url for c in dv.background.callbacks]
+
     def test_on_complete_is_a_decorator_and_checks_its_argument(self, dv: FakeDataverse) -> None:
         """on_complete returns the hook; a non-callable is a TypeError."""
         def hook(row: Entity) -> None: ...
