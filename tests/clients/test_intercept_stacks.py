@@ -15,11 +15,10 @@ import respx
 from aioresponses import aioresponses
 
 from fake_dataverse import FakeAsyncCredential, FakeDataverse
+from fake_dataverse._interception._entra import ENTRA_URL
 from fake_dataverse._interception._patching import Library, enter_libraries
 
 AUTH = {"Authorization": "Bearer t"}
-#: Microsoft Entra's token host, which every intercept() answers too (for credentials).
-ENTRA = "https://login.microsoftonline.com"
 
 
 def _patched_attributes() -> dict[str, Any]:
@@ -127,8 +126,8 @@ class TestOtherHosts:
             httpx.get("https://example.invalid/x")
         assert str(caught.value) == (
             "fake-dataverse: https://example.invalid is not an intercepted organization and the "
-            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA}). Mock it (respx, "
-            "pytest-httpx) or intercept a FakeDataverse at that URL."
+            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA_URL}). Mock it "
+            "(respx, pytest-httpx) or intercept a FakeDataverse at that URL."
         )
 
     def test_httpx_async_refuses_other_hosts(self) -> None:
@@ -155,7 +154,7 @@ class TestOtherHosts:
         assert "example.invalid" in str(caught.value)
         assert caught.value.os_error.strerror == (
             "fake-dataverse: https://example.invalid is not an intercepted organization and the "
-            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA}); mock it "
+            f"network is off inside intercept() (intercepted: {dv.url}, {ENTRA_URL}); mock it "
             "(aioresponses) or intercept a FakeDataverse at that URL"
         )
 

@@ -111,6 +111,19 @@ class TestCreate:
             "'Microsoft.Dynamics.CRM.backgroundoperation'."
         )
 
+    @pytest.mark.parametrize(("method", "name"), [("POST", "Create"), ("PATCH", "Upsert")])
+    def test_an_empty_body_on_a_read_only_table_is_refused(
+        self, api: Api, method: str, name: str
+    ) -> None:
+        """``{}`` on systemuser, which lists no writes, is 405 0x80040315 as a body with
+        columns is: no user is added and the administrator's row keeps its version."""
+        before = store_state(api.dv, "systemuser")
+        path = "systemusers" if method == "POST" else f"systemusers({api.dv.admin_id})"
+        status, code, message = error_of(api.request(method, path, json={}))
+        assert (status, code) == (405, "0x80040315")
+        assert message == f"The '{name}' method does not support entities of type 'systemuser'."
+        assert store_state(api.dv, "systemuser") == before
+
     @pytest.mark.parametrize("method", ["POST", "PATCH"])
     def test_deep_insert_is_refused_and_names_the_navigation_property(
         self, api: Api, unchanged, method: str
@@ -512,19 +525,6 @@ class TestKeys:
         ]
         body = api.get(f"EntityDefinitions({table_id})/Attributes?$select=LogicalName").json()
         assert "priority" in {a["LogicalName"] for a in body["value"]}
-
-    @pytest.mark.parametrize(("method", "name"), [("POST", "Create"), ("PATCH", "Upsert")])
-    def test_an_empty_body_on_a_read_only_table_is_refused(
-        self, api: Api, method: str, name: str
-    ) -> None:
-        """``{}`` on systemuser, which lists no writes, is 405 0x80040315 as a body with
-        columns is: no user is added and the administrator's row keeps its version."""
-        before = store_state(api.dv, "systemuser")
-        path = "systemusers" if method == "POST" else f"systemusers({api.dv.admin_id})"
-        status, code, message = error_of(api.request(method, path, json={}))
-        assert (status, code) == (405, "0x80040315")
-        assert message == f"The '{name}' method does not support entities of type 'systemuser'."
-        assert store_state(api.dv, "systemuser") == before
 
     def test_systemuser_rows_are_served(self, api: Api) -> None:
         """The standard systemuser table: GET by id; a missing user is 404 0x80040217."""
